@@ -1,0 +1,39 @@
+"""Every default of upwork-gql in one place. Nothing here means "wait forever"."""
+
+from __future__ import annotations
+
+import httpx
+
+# Endpoints (each overridable: UPWORK_API_URL, UPWORK_TOKEN_URL, UPWORK_AUTHORIZE_URL).
+DEFAULT_API_URL = "https://api.upwork.com/graphql"
+DEFAULT_TOKEN_URL = "https://www.upwork.com/api/v3/oauth2/token"
+DEFAULT_AUTHORIZE_URL = "https://www.upwork.com/ab/account-security/oauth2/authorize"
+
+# Headers.
+TENANT_HEADER = "X-Upwork-API-TenantId"
+REQUEST_ID_HEADER = "vnd.eo.request-id"
+
+# Timeouts (seconds): finite everywhere.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+# Retries.
+DEFAULT_MAX_RETRIES = 2
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+
+# Client-side rate limiting (Upwork documents ~10 requests/second per IP).
+DEFAULT_RATE_LIMIT_PER_SECOND = 10.0
+DEFAULT_MAX_CONCURRENCY = 16
+
+# Environment variables.
+ENV_CLIENT_ID = "UPWORK_CLIENT_ID"
+ENV_CLIENT_SECRET = "UPWORK_CLIENT_SECRET"
+ENV_REDIRECT_URI = "UPWORK_REDIRECT_URI"
+ENV_TOKEN_FILE = "UPWORK_TOKEN_FILE"
+ENV_TENANT_ID = "UPWORK_TENANT_ID"
+ENV_API_URL = "UPWORK_API_URL"
+ENV_TOKEN_URL = "UPWORK_TOKEN_URL"
+ENV_AUTHORIZE_URL = "UPWORK_AUTHORIZE_URL"
+
+USER_AGENT = "upwork-gql"

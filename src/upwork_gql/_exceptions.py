@@ -1,0 +1,270 @@
+"""The upwork-gql exception tree.
+
+Every error the library raises derives from :class:`UpworkError`::
+
+    UpworkError
+    ├── ConfigurationError            missing/invalid settings (env vars, arguments)
+    ├── InvalidVariablesError         variables rejected before any request was sent
+    ├── APIError                      something went wrong talking to the API
+    │   ├── APIConnectionError        no usable HTTP response (DNS, refused, reset)
+    │   │   └── APITimeoutError       connect/read/write/pool timeout
+    │   ├── APIStatusError            non-2xx HTTP status
+    │   │   ├── BadRequestError       400
+    │   │   ├── AuthenticationError   401
+    │   │   ├── PermissionDeniedError 403
+    │   │   ├── NotFoundError         404
+    │   │   ├── RequestTimeoutError   408
+    │   │   ├── RateLimitError        429 (``retry_after``)
+    │   │   └── InternalServerError   5xx
+    │   ├── InvalidResponseError      body is not JSON / not a GraphQL response
+    │   ├── ResponseValidationError   JSON does not match the generated models
+    │   └── GraphQLError              ``errors`` inside an HTTP 200 (keeps partial ``data``)
+    │       ├── MissingScopeError     "doesn't have enough oauth2 permissions/scopes"
+    │       └── GraphQLValidationError  ``extensions.classification == "ValidationError"``
+    ├── PaginationError               a connection walk cannot continue (operation, cursor)
+    ├── OAuthError                    OAuth2 / token management
+    │   ├── TokenEndpointError        the token endpoint failed (after retries)
+    │   ├── ReauthenticationRequired  refresh token expired/revoked (``invalid_grant``)
+    │   ├── StateMismatchError        authorization ``state`` did not match
+    │   └── TokenStoreError           the token store could not be read or written
+    └── SchemaError                   schema pull / diff / check failures
+
+Messages never contain tokens, secrets or variable values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "GraphQLError",
+    "GraphQLValidationError",
+    "InternalServerError",
+    "InvalidResponseError",
+    "InvalidVariablesError",
+    "MissingScopeError",
+    "NotFoundError",
+    "OAuthError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ReauthenticationRequired",
+    "RequestTimeoutError",
+    "ResponseValidationError",
+    "SchemaError",
+    "StateMismatchError",
+    "TokenEndpointError",
+    "TokenStoreError",
+    "UpworkError",
+]
+
+
+class UpworkError(Exception):
+    """Base class of every error raised by upwork-gql."""
+
+
+class ConfigurationError(UpworkError):
+    """A required setting is missing or invalid."""
+
+
+class InvalidVariablesError(UpworkError, ValueError):
+    """Operation variables were rejected before any request was sent."""
+
+    def __init__(self, message: str, *, operation: str | None = None) -> None:
+        super().__init__(message)
+        self.operation = operation
+
+
+class APIError(UpworkError):
+    """An error while talking to the API.
+
+    ``request_id`` is Upwork's ``vnd.eo.request-id`` response header, when a response came back.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+        self.request_id = request_id
+
+
+class APIConnectionError(APIError):
+    """No usable HTTP response was received (connection refused, reset, DNS...)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class APIStatusError(APIError):
+    """The API answered with a non-2xx HTTP status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        headers: Mapping[str, str] | None = None,
+        body_excerpt: str = "",
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, operation=operation, request_id=request_id)
+        self.status_code = status_code
+        self.headers = dict(headers or {})
+        self.body_excerpt = body_excerpt
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the access token is missing, expired or invalid."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class RequestTimeoutError(APIStatusError):
+    """HTTP 408."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429. ``retry_after`` is the server's hint in seconds, if it sent one."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx."""
+
+
+class InvalidResponseError(APIError):
+    """The body is not JSON, or not a GraphQL response object."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body_excerpt: str = "",
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, operation=operation, request_id=request_id)
+        self.status_code = status_code
+        self.body_excerpt = body_excerpt
+
+
+class ResponseValidationError(APIError):
+    """The response JSON does not match the generated models (names operation and field path)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        paths: Sequence[str] = (),
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, operation=operation, request_id=request_id)
+        self.paths = list(paths)
+
+
+class GraphQLError(APIError):
+    """GraphQL ``errors`` in an HTTP 200 response. ``data`` keeps the partial result."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: Sequence[Mapping[str, Any]] = (),
+        data: Any = None,
+        operation: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, operation=operation, request_id=request_id)
+        self.errors = [dict(e) for e in errors]
+        self.data = data
+
+
+class MissingScopeError(GraphQLError):
+    """The token lacks OAuth2 scopes for some fields; ``fields`` lists them (``Type.field``)."""
+
+    def __init__(self, message: str, *, fields: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.fields = list(fields)
+
+
+class GraphQLValidationError(GraphQLError):
+    """The server rejected the document (``classification: ValidationError``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        locations: Sequence[Mapping[str, int]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.locations = [dict(loc) for loc in locations]
+
+
+class PaginationError(UpworkError):
+    """A connection walk cannot continue. ``cursor`` is where to resume from."""
+
+    def __init__(self, message: str, *, operation: str, cursor: str | None) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.cursor = cursor
+
+
+class OAuthError(UpworkError):
+    """OAuth2 / token management failure."""
+
+
+class TokenEndpointError(OAuthError):
+    """The token endpoint failed (after retries where retrying was safe)."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, error: str | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+        self.error = error
+
+
+class ReauthenticationRequired(OAuthError):
+    """The refresh token is expired or revoked; run ``upwork-gql auth login`` again."""
+
+
+class StateMismatchError(OAuthError):
+    """The authorization response's ``state`` does not match the one we sent."""
+
+
+class TokenStoreError(OAuthError):
+    """The token store could not be read or written; nothing was lost."""
+
+
+class SchemaError(UpworkError):
+    """Schema pull, diff or check failed."""

@@ -1,0 +1,3 @@
+from upwork_gql.cli import main
+
+main()
