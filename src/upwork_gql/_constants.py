@@ -26,6 +26,24 @@ MAX_RETRY_AFTER = 60.0
 DEFAULT_RATE_LIMIT_PER_SECOND = 10.0
 DEFAULT_MAX_CONCURRENCY = 16
 
+# OAuth2 token management.
+TOKEN_ENDPOINT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+TOKEN_ENDPOINT_MAX_RETRIES = 3
+TOKEN_REFRESH_LEEWAY_MAX = 300.0  # refresh at most this many seconds before expiry...
+TOKEN_REFRESH_LEEWAY_FRACTION = 0.1  # ...and at most this fraction of the token's lifetime
+TOKEN_FILE_LOCK_TIMEOUT = 60.0
+TOKEN_FILE_NAME = "token.json"
+CONFIG_DIR_NAME = "upwork-gql"
+LOGIN_TIMEOUT = 300.0
+
+# Cursor pagination. Upwork documents a page-size maximum only for marketplaceJobPostings
+# ("Page size is restricted to be <= 100"); for every other connection we assume a
+# conservative 50 (the bound Upwork documents for its freelancer search).
+DEFAULT_PAGE_SIZE = 50
+MIN_PAGE_SIZE = 1
+DEFAULT_MAX_PAGE_SIZE = 50
+MAX_PAGE_SIZES: dict[str, int] = {"marketplaceJobPostings": 100}  # root field -> max `first`
+
 # Environment variables.
 ENV_CLIENT_ID = "UPWORK_CLIENT_ID"
 ENV_CLIENT_SECRET = "UPWORK_CLIENT_SECRET"

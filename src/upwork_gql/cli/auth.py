@@ -1,7 +1,254 @@
-"""`upwork-gql auth` commands."""
+"""`upwork-gql auth`: log in, inspect, refresh and forget the saved OAuth2 token.
+
+Settings come from the environment (``UPWORK_CLIENT_ID``, ``UPWORK_CLIENT_SECRET``,
+``UPWORK_REDIRECT_URI``, ``UPWORK_TOKEN_FILE``, ``UPWORK_TOKEN_URL``, ``UPWORK_AUTHORIZE_URL``,
+``UPWORK_API_URL``). Every failure is one line on stderr and a non-zero exit; nothing is written
+on failure. Tokens are never printed.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
 import typer
 
-app = typer.Typer(help="auth commands.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from upwork_gql.auth import FileTokenStore, Token, TokenManager
+
+app = typer.Typer(
+    help="Log in to Upwork (OAuth2) and manage the saved token.", no_args_is_help=True
+)
+
+T = TypeVar("T")
+
+TokenFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--token-file",
+        envvar="UPWORK_TOKEN_FILE",
+        help="Token file (default: <user config dir>/upwork-gql/token.json).",
+        show_default=False,
+    ),
+]
+
+WHO_QUERY = "query { user { id nickname } }"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _run(fn: Callable[[], Awaitable[T]]) -> T:
+    """Run ``fn`` under anyio; turn library errors into one line and exit code 1."""
+    import anyio
+
+    from upwork_gql._exceptions import UpworkError
+
+    try:
+        return anyio.run(fn)
+    except UpworkError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted; nothing was saved") from None
+
+
+def _store(token_file: Path | None) -> FileTokenStore:
+    from upwork_gql.auth import FileTokenStore
+
+    return FileTokenStore(token_file)
+
+
+def _manager(
+    token_file: Path | None, *, need_secret: bool = False, need_redirect: bool = False
+) -> TokenManager:
+    from upwork_gql._constants import (
+        ENV_CLIENT_ID,
+        ENV_CLIENT_SECRET,
+        ENV_REDIRECT_URI,
+    )
+    from upwork_gql.auth import TokenManager
+
+    missing = [ENV_CLIENT_ID] if not os.environ.get(ENV_CLIENT_ID, "").strip() else []
+    if need_secret and not os.environ.get(ENV_CLIENT_SECRET):
+        missing.append(ENV_CLIENT_SECRET)
+    if need_redirect and not os.environ.get(ENV_REDIRECT_URI, "").strip():
+        missing.append(ENV_REDIRECT_URI)
+    if missing:
+        raise _fail(f"missing environment variable(s): {', '.join(missing)}")
+    return TokenManager.from_env(store=_store(token_file))
+
+
+def _human(seconds: float) -> str:
+    seconds = abs(int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    if minutes:
+        return f"{minutes}m {secs}s"
+    return f"{secs}s"
+
+
+def describe_expiry(token: Token, now: float | None = None) -> str:
+    """``2026-01-01 00:00:00 UTC (in 23h 59m)``, ``... (expired 5m ago)`` or ``no expiry``."""
+    if token.expires_at is None:
+        return "no expiry (refreshed only when rejected)"
+    when = datetime.fromtimestamp(token.expires_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    left = token.seconds_left(now)
+    assert left is not None
+    if left > 0:
+        return f"{when} (in {_human(left)})"
+    return f"{when} (expired {_human(left)} ago)"
+
+
+async def fetch_who(api_url: str, token: Token, *, http_timeout: float = 10.0) -> str:
+    """``nickname (id ...)`` from the GraphQL ``user`` query; raises on any failure."""
+    import httpx
+
+    from upwork_gql._constants import TENANT_HEADER, USER_AGENT
+
+    headers = {
+        "Authorization": f"Bearer {token.access}",
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+    }
+    tenant = os.environ.get("UPWORK_TENANT_ID")
+    if tenant:
+        headers[TENANT_HEADER] = tenant
+    async with httpx.AsyncClient(timeout=http_timeout) as http:
+        response = await http.post(api_url, json={"query": WHO_QUERY}, headers=headers)
+    if response.status_code != 200:
+        raise RuntimeError(f"HTTP {response.status_code}")
+    try:
+        body: Any = response.json()
+    except ValueError:
+        raise RuntimeError("response is not JSON") from None
+    user = (body.get("data") or {}).get("user") if isinstance(body, dict) else None
+    if not isinstance(user, dict):
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            message = str(errors[0].get("message", "GraphQL error")).replace(token.access, "***")
+            raise RuntimeError(message[:120])
+        raise RuntimeError("no user in the response")
+    nickname = user.get("nickname") or "?"
+    return f"{nickname} (id {user.get('id', '?')})"
+
+
+def _saved_line(store: FileTokenStore, token: Token) -> str:
+    return f"Token saved to {store.path}; access token expires {describe_expiry(token)}."
+
+
+@app.command()
+def login(
+    token_file: TokenFileOption = None,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URL without opening a browser.")
+    ] = False,
+    pkce: Annotated[bool, typer.Option("--pkce", help="Add a PKCE code challenge.")] = False,
+    wait: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for the redirect.")
+    ] = 300.0,
+) -> None:
+    """Authorization-code login: open the consent page, catch the redirect, save the token.
+
+    With a loopback UPWORK_REDIRECT_URI (http://127.0.0.1:PORT/...) a one-shot local server
+    catches the redirect; otherwise paste the URL the browser landed on.
+    """
+    from upwork_gql.auth.login import run_login
+
+    manager = _manager(token_file, need_redirect=True)
+
+    async def go() -> Token:
+        async with manager:
+            return await run_login(
+                manager, open_browser=not no_browser, pkce=pkce, redirect_timeout=wait
+            )
+
+    token = _run(go)
+    typer.echo(f"Logged in. {_saved_line(_store(token_file), token)}")
+
+
+@app.command("client-credentials")
+def client_credentials(
+    token_file: TokenFileOption = None,
+    scope: Annotated[str | None, typer.Option(help="Space-separated scopes to request.")] = None,
+) -> None:
+    """Client credentials grant (enterprise service accounts): fetch and save a token."""
+    manager = _manager(token_file, need_secret=True)
+
+    async def go() -> Token:
+        async with manager:
+            return await manager.fetch_token_client_credentials(scope=scope)
+
+    token = _run(go)
+    typer.echo(f"Service-account token obtained. {_saved_line(_store(token_file), token)}")
+
+
+@app.command()
+def status(
+    token_file: TokenFileOption = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Do not ask the API who the token belongs to.")
+    ] = False,
+) -> None:
+    """Who is logged in, when the access token expires and how long is left (never the token)."""
+    from upwork_gql._constants import DEFAULT_API_URL, ENV_API_URL
+
+    store = _store(token_file)
+
+    async def go() -> tuple[Token | None, str | None]:
+        token = await store.load()
+        if token is None or offline:
+            return token, None
+        api_url = os.environ.get(ENV_API_URL) or DEFAULT_API_URL
+        try:
+            return token, await fetch_who(api_url, token)
+        except Exception as exc:
+            reason = str(exc) or type(exc).__name__
+            return token, f"unavailable ({reason.replace(token.access, '***')[:160]})"
+
+    token, who = _run(go)
+    if token is None:
+        raise _fail(f"not logged in (no token at {store.path}); run `upwork-gql auth login`")
+    typer.echo(f"Token file:    {store.path}")
+    if who is not None:
+        typer.echo(f"User:          {who}")
+    typer.echo(f"Grant:         {token.grant_type or 'unknown'}")
+    typer.echo(f"Access token:  expires {describe_expiry(token)}")
+    typer.echo(f"Refresh token: {'present' if token.refresh_token is not None else 'none'}")
+    if token.scope:
+        typer.echo(f"Scope:         {token.scope}")
+
+
+@app.command()
+def refresh(token_file: TokenFileOption = None) -> None:
+    """Refresh the access token now (the rotated refresh token is saved before anything else)."""
+    manager = _manager(token_file)
+
+    async def go() -> Token:
+        async with manager:
+            return await manager.refresh()
+
+    token = _run(go)
+    typer.echo(f"Refreshed. {_saved_line(_store(token_file), token)}")
+
+
+@app.command()
+def logout(token_file: TokenFileOption = None) -> None:
+    """Forget the saved token (deletes the token file)."""
+    store = _store(token_file)
+
+    existed = store.path.exists()
+    _run(store.clear)
+    if existed:
+        typer.echo(f"Logged out: removed {store.path}.")
+    else:
+        typer.echo(f"Not logged in (no token at {store.path}).")

@@ -1,9 +1,202 @@
-"""`upwork-gql call` command."""
+"""`upwork-gql call OPERATION`: run any operation of the generated client from the shell.
+
+The operations are discovered from the generated client (see ``_operations``), one subcommand
+each, so ``upwork-gql call clientProposals --help`` lists that operation's variables and types.
+"""
 
 from __future__ import annotations
 
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+from typer.core import TyperGroup
+
+from upwork_gql._constants import ENV_API_URL, ENV_TENANT_ID, ENV_TOKEN_FILE
+
+if TYPE_CHECKING:
+    from upwork_gql.cli._operations import Operation
+
+__all__ = ["register"]
+
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+
+
+class Format(enum.StrEnum):
+    json = "json"
+    jsonl = "jsonl"
+    table = "table"
+    csv = "csv"
+
+
+class _OperationGroup(TyperGroup):
+    """A command group whose subcommands are the generated client's operations."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        from upwork_gql.cli._operations import discover
+
+        return list(discover())
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        from upwork_gql._exceptions import InvalidVariablesError
+        from upwork_gql.cli._operations import resolve
+
+        try:
+            op = resolve(cmd_name)
+        except InvalidVariablesError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+        return _operation_command(op)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _help_text(op: Operation) -> str:
+    from upwork_gql.cli._paging import is_paginated
+
+    lines = [f"Run the {op.kind} [bold]{op.name}[/bold] (client method: {op.method}).", ""]
+    if op.variables:
+        lines.append("Variables (pass with --var NAME=VALUE or --vars JSON):")
+        lines.append("")
+        for var in op.variables:
+            need = "required" if var.required else "optional"
+            lines.append(f"  [cyan]${var.name}[/cyan]: {var.graphql_type} ({need})")
+        lines.append("")
+        lines.append(
+            "String and ID values are taken as written; other values are JSON "
+            "(numbers, true/false, objects), or the bare word for enums."
+        )
+    else:
+        lines.append("This operation takes no variables.")
+    if is_paginated(op):
+        lines.append("")
+        lines.append("A connection: --all-pages walks every page (cursor handled for you).")
+    return "\n".join(lines)
+
+
+def _read_vars(source: str) -> dict[str, Any]:
+    if source.startswith("@"):
+        path = source[1:]
+        try:
+            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _fail(f"--vars: cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
+    else:
+        text = source
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            f"--vars: not valid JSON ({exc.msg} at line {exc.lineno})", EXIT_USAGE
+        ) from None
+    if not isinstance(data, dict):
+        raise _fail("--vars: expected a JSON object of variables", EXIT_USAGE)
+    return data
+
+
+def _operation_command(op: Operation) -> Any:
+    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
+
+    @sub.command(name=op.name, help=_help_text(op))
+    def run(
+        var: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--var",
+                "-v",
+                metavar="NAME=VALUE",
+                help="A variable, NAME=VALUE (GraphQL name). Repeatable.",
+            ),
+        ] = None,
+        vars_json: Annotated[
+            str | None,
+            typer.Option(
+                "--vars",
+                metavar="JSON|@FILE",
+                help="Variables as a JSON object, or @file.json (@- for stdin).",
+            ),
+        ] = None,
+        all_pages: Annotated[
+            bool, typer.Option("--all-pages", help="Follow the cursor through every page.")
+        ] = False,
+        max_items: Annotated[
+            int | None, typer.Option("--max-items", min=1, help="Stop after this many nodes.")
+        ] = None,
+        page_size: Annotated[
+            int | None, typer.Option("--page-size", min=1, help="Nodes per page (--all-pages).")
+        ] = None,
+        output_format: Annotated[
+            Format, typer.Option("--format", "-f", help="Output format.")
+        ] = Format.json,
+        tenant: Annotated[
+            str | None,
+            typer.Option("--tenant", envvar=ENV_TENANT_ID, help="Organization id (tenant)."),
+        ] = None,
+        api_url: Annotated[
+            str | None, typer.Option("--api-url", envvar=ENV_API_URL, help="GraphQL endpoint.")
+        ] = None,
+        token_file: Annotated[
+            Path | None,
+            typer.Option("--token-file", envvar=ENV_TOKEN_FILE, help="Saved login (JSON)."),
+        ] = None,
+    ) -> None:
+        from upwork_gql._exceptions import InvalidVariablesError
+        from upwork_gql.cli._operations import build_arguments, coerce_cli_value, parse_var_option
+        from upwork_gql.cli._paging import is_paginated
+
+        try:
+            values: dict[str, Any] = _read_vars(vars_json) if vars_json else {}
+            for item in var or []:
+                key, raw = parse_var_option(item)
+                variable = op.variable(key)
+                values[key] = coerce_cli_value(variable, raw) if variable else raw
+            arguments = build_arguments(op, values)
+        except InvalidVariablesError as exc:
+            raise _fail(str(exc), EXIT_USAGE) from None
+        if page_size is not None and not all_pages:
+            raise _fail("--page-size needs --all-pages", EXIT_USAGE)
+        if all_pages and not is_paginated(op):
+            raise _fail(f"{op.name} does not return a paginated connection", EXIT_USAGE)
+
+        import anyio
+
+        from upwork_gql.cli._runner import CallSettings, run_call
+
+        settings = CallSettings(
+            operation=op,
+            arguments=arguments,
+            all_pages=all_pages,
+            max_items=max_items,
+            page_size=page_size,
+            output_format=output_format.value,
+            tenant=tenant,
+            api_url=api_url,
+            token_file=token_file,
+        )
+        code = anyio.run(run_call, settings)
+        if code:
+            raise typer.Exit(code)
+
+    return typer.main.get_command(sub)
 
 
 def register(app: typer.Typer) -> None:
-    """Attach the command to the root app."""
+    """Attach ``call`` to the root app."""
+    call_app = typer.Typer(
+        cls=_OperationGroup,
+        no_args_is_help=True,
+        rich_markup_mode="rich",
+        help=(
+            "Run any operation of the client: upwork-gql call OPERATION [--var NAME=VALUE ...].\n\n"
+            "OPERATION is the GraphQL operation name (clientProposals) or the method name "
+            "(client_proposals). See upwork-gql call OPERATION --help for its variables."
+        ),
+    )
+    app.add_typer(call_app, name="call")

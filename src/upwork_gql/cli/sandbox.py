@@ -2,6 +2,125 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="sandbox commands.", no_args_is_help=True)
+app = typer.Typer(help="Run the embedded fake Upwork API.", no_args_is_help=True)
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Interface to bind (loopback by default; the sandbox has no real security)."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8000,
+    seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 42,
+    access_token_ttl: Annotated[
+        float, typer.Option(help="Access-token lifetime in seconds (Upwork: 86400).")
+    ] = 86400.0,
+    refresh_token_ttl: Annotated[
+        float, typer.Option(help="Refresh-token lifetime in seconds (Upwork: 14 days).")
+    ] = 14 * 86400.0,
+    refresh_grace: Annotated[
+        float,
+        typer.Option(help="Life left to a refresh token after it was rotated (Upwork: 86400)."),
+    ] = 86400.0,
+    latency: Annotated[float, typer.Option(help="Seconds added to each GraphQL response.")] = 0.0,
+    rate_limit: Annotated[
+        float, typer.Option(help="GraphQL requests per second before 429 (0: unlimited).")
+    ] = 0.0,
+    schema: Annotated[
+        Path | None,
+        typer.Option(help="Schema SDL to serve (default: the project's schema.graphql)."),
+    ] = None,
+    faults: Annotated[
+        str | None,
+        typer.Option(help='Initial fault plan as JSON, e.g. \'{"next": [{"status": 503}]}\'.'),
+    ] = None,
+    no_consent: Annotated[
+        bool, typer.Option("--deny-consent", help="The authorize endpoint answers access_denied.")
+    ] = False,
+) -> None:
+    """Serve the sandbox (GraphQL, OAuth2 and fault control endpoints) until Ctrl-C."""
+    from upwork_gql.sandbox import SandboxConfig, create_app
+    from upwork_gql.sandbox.faults import FaultPlanError, parse_plan
+    from upwork_gql.sandbox.server import bind_socket, make_server
+
+    plan = None
+    if faults:
+        try:
+            plan = json.loads(faults)
+            parse_plan(plan)
+        except (ValueError, FaultPlanError) as exc:
+            typer.echo(f"error: bad --faults plan: {exc}", err=True)
+            raise typer.Exit(2) from None
+    config = SandboxConfig(
+        seed=seed,
+        access_token_ttl=access_token_ttl,
+        refresh_token_ttl=refresh_token_ttl,
+        refresh_grace=refresh_grace,
+        latency=latency,
+        rate_limit=rate_limit or None,
+        schema_path=schema,
+        faults=plan,
+        auto_consent=not no_consent,
+    )
+    try:
+        application = create_app(config)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: cannot load the schema: {exc}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        typer.echo(f"error: cannot bind {host}:{port}: {exc.strerror} (try --port 0)", err=True)
+        raise typer.Exit(1) from None
+    actual_port = sock.getsockname()[1]
+    url_host = f"[{host}]" if ":" in host else host
+    base = f"http://{url_host}:{actual_port}"
+    client = config.default_client
+    limited = config.clients[1] if len(config.clients) > 1 else None
+    lines = [
+        f"upwork-gql sandbox listening on {base}",
+        f"  GraphQL:    {base}/graphql",
+        f"  token:      {base}/api/v3/oauth2/token",
+        f"  authorize:  {base}/ab/account-security/oauth2/authorize",
+        f"  faults:     POST {base}/_sandbox/faults   state: GET {base}/_sandbox/state",
+        f"  demo client: id={client.client_id} secret={client.client_secret}",
+    ]
+    if limited is not None:
+        missing = ", ".join(sorted(client.scopes - limited.scopes)) or "nothing"
+        lines.append(
+            f"  limited client (lacks {missing}): "
+            f"id={limited.client_id} secret={limited.client_secret}"
+        )
+    orgs = ", ".join(f"{o.id} ({o.name})" for o in config.organizations)
+    lines += [
+        f"  organizations (X-Upwork-API-TenantId): {orgs}; the first is the default",
+        "  environment for the client:",
+        f"    export UPWORK_API_URL={base}/graphql",
+        f"    export UPWORK_TOKEN_URL={base}/api/v3/oauth2/token",
+        f"    export UPWORK_AUTHORIZE_URL={base}/ab/account-security/oauth2/authorize",
+        f"    export UPWORK_CLIENT_ID={client.client_id}",
+        f"    export UPWORK_CLIENT_SECRET={client.client_secret}",
+    ]
+    if host not in _LOOPBACK:
+        lines.append(
+            "  warning: bound to a non-loopback interface; anyone on the network can use it"
+        )
+    typer.echo("\n".join(lines))
+    server = make_server(application)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()

@@ -1,0 +1,1 @@
+"""ariadne-codegen plugins used to generate ``upwork_gql._generated`` (build time only)."""

@@ -1,0 +1,47 @@
+"""OAuth2 for upwork-gql: the token manager (an ``httpx.Auth``), token stores and grant helpers.
+
+::
+
+    from upwork_gql.auth import FileTokenStore, TokenManager
+
+    manager = TokenManager(client_id, client_secret, store=FileTokenStore("token.json"))
+    async with httpx.AsyncClient(auth=manager) as http:
+        ...
+"""
+
+from __future__ import annotations
+
+from upwork_gql.auth._token import Token, refresh_leeway
+from upwork_gql.auth.grants import (
+    build_authorization_url,
+    generate_code_verifier,
+    generate_state,
+    parse_authorization_response,
+    parse_implicit_redirect,
+)
+from upwork_gql.auth.manager import LOGIN_HINT, TokenManager, TokenUpdateHook
+from upwork_gql.auth.stores import (
+    FileTokenStore,
+    LockableTokenStore,
+    MemoryTokenStore,
+    TokenStore,
+    default_token_path,
+)
+
+__all__ = [
+    "LOGIN_HINT",
+    "FileTokenStore",
+    "LockableTokenStore",
+    "MemoryTokenStore",
+    "Token",
+    "TokenManager",
+    "TokenStore",
+    "TokenUpdateHook",
+    "build_authorization_url",
+    "default_token_path",
+    "generate_code_verifier",
+    "generate_state",
+    "parse_authorization_response",
+    "parse_implicit_redirect",
+    "refresh_leeway",
+]

@@ -1,0 +1,614 @@
+"""TokenManager: one long-lived manager per credential, plugged into httpx as an ``Auth`` flow.
+
+Guarantees:
+
+* **Single flight.** However many coroutines need a token at once, one token request runs; the
+  others wait on an anyio lock and re-check inside it. With a lockable store (the file store),
+  a cross-process lock is held across read-refresh-write and the store is re-read inside it,
+  so a refresh already done by another process is reused instead of repeated.
+* **Never lose a rotated refresh token.** The new pair is saved to the store *before* the new
+  access token is used; a failed save raises :class:`~upwork_gql.TokenStoreError` and the new
+  token is not used. The refresh-and-save section is shielded from cancellation (it is bounded by
+  the token endpoint's timeouts and retries). A response without ``refresh_token`` keeps the old
+  one, and a refresh token that was rotated away is never sent again.
+* **Proactive and reactive.** Tokens are refreshed before expiry, with a leeway scaled to their
+  lifetime; on a 401 (or ``WWW-Authenticate: ... invalid_token``) the flow refreshes once and
+  retries once, never looping.
+* ``invalid_grant`` raises :class:`~upwork_gql.ReauthenticationRequired` and leaves the store
+  untouched. Token endpoint 408/429/5xx and connection errors are retried with backoff.
+* Secrets never appear in logs, reprs or exception messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import hashlib
+import inspect
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import anyio
+import httpx
+from pydantic import SecretStr
+
+from upwork_gql._constants import (
+    DEFAULT_AUTHORIZE_URL,
+    DEFAULT_TOKEN_URL,
+    ENV_AUTHORIZE_URL,
+    ENV_CLIENT_ID,
+    ENV_CLIENT_SECRET,
+    ENV_REDIRECT_URI,
+    ENV_TOKEN_FILE,
+    ENV_TOKEN_URL,
+    INITIAL_RETRY_DELAY,
+    MAX_RETRY_AFTER,
+    MAX_RETRY_DELAY,
+    TOKEN_ENDPOINT_MAX_RETRIES,
+    TOKEN_ENDPOINT_TIMEOUT,
+    USER_AGENT,
+)
+from upwork_gql._exceptions import (
+    ConfigurationError,
+    OAuthError,
+    ReauthenticationRequired,
+    TokenEndpointError,
+    TokenStoreError,
+)
+from upwork_gql.auth import grants
+from upwork_gql.auth._token import Token
+from upwork_gql.auth.stores import FileTokenStore, MemoryTokenStore, TokenStore
+
+__all__ = ["LOGIN_HINT", "TokenManager", "TokenUpdateHook"]
+
+logger = logging.getLogger("upwork_gql.auth")
+
+LOGIN_HINT = "run `upwork-gql auth login`"
+
+TokenUpdateHook = Callable[[Token], Awaitable[None] | None]
+
+_RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+_NO_AUTH = httpx.Auth()
+
+
+def _digest(secret: SecretStr | None) -> str | None:
+    if secret is None:
+        return None
+    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()
+
+
+def _same_access(a: Token | None, b: Token | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.access_token == b.access_token
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        seconds = parsed.timestamp() - time.time()
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class TokenManager(httpx.Auth):
+    """Obtains, caches, refreshes and persists the OAuth2 token of one credential.
+
+    Pass it per request (``await client.send(request, auth=manager)``) or as an
+    ``httpx.AsyncClient(auth=manager)``. It is async-only.
+    """
+
+    requires_request_body = False
+    requires_response_body = False
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str | None = None,
+        *,
+        token_url: str = DEFAULT_TOKEN_URL,
+        authorize_url: str = DEFAULT_AUTHORIZE_URL,
+        redirect_uri: str | None = None,
+        store: TokenStore | None = None,
+        on_token_update: TokenUpdateHook | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        token: Token | Mapping[str, Any] | None = None,
+        client_credentials: bool = False,
+        scope: str | None = None,
+        max_retries: int = TOKEN_ENDPOINT_MAX_RETRIES,
+        retry_base_delay: float = INITIAL_RETRY_DELAY,
+        retry_max_delay: float = MAX_RETRY_DELAY,
+        timeout: httpx.Timeout | float = TOKEN_ENDPOINT_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not client_id:
+            raise ConfigurationError(f"an OAuth2 client id is required (set {ENV_CLIENT_ID})")
+        self.client_id = client_id
+        self._client_secret = SecretStr(client_secret) if client_secret is not None else None
+        self.token_url = token_url
+        self.authorize_url = authorize_url
+        self.redirect_uri = redirect_uri
+        if isinstance(token, Mapping):
+            token = Token.from_dict(token)
+        self.store: TokenStore = store if store is not None else MemoryTokenStore(token)
+        self.on_token_update = on_token_update
+        self.client_credentials = client_credentials
+        self.scope = scope
+        self.max_retries = max_retries
+        self.retry_base_delay = retry_base_delay
+        self.retry_max_delay = retry_max_delay
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._clock = clock
+        self._http_client = http_client
+        self._owns_http_client = http_client is None
+        self._token: Token | None = token
+        self._lock = anyio.Lock()
+        self._retired_refresh: set[str] = set()
+        #: Number of HTTP requests sent to the token endpoint (including retries).
+        self.token_requests = 0
+        #: Number of successful refreshes (refresh_token or client_credentials re-fetch).
+        self.refreshes = 0
+
+    # -- construction helpers -------------------------------------------------------------------
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        store: TokenStore | None = None,
+        environ: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> TokenManager:
+        """Build from ``UPWORK_CLIENT_ID``, ``UPWORK_CLIENT_SECRET``, ``UPWORK_REDIRECT_URI``,
+        ``UPWORK_TOKEN_FILE``, ``UPWORK_TOKEN_URL`` and ``UPWORK_AUTHORIZE_URL``."""
+        env = os.environ if environ is None else environ
+        client_id = env.get(ENV_CLIENT_ID, "").strip()
+        if not client_id:
+            raise ConfigurationError(f"{ENV_CLIENT_ID} is not set")
+        if store is None:
+            token_file = env.get(ENV_TOKEN_FILE, "").strip()
+            store = FileTokenStore(token_file or None)
+        kwargs.setdefault("client_secret", env.get(ENV_CLIENT_SECRET) or None)
+        kwargs.setdefault("token_url", env.get(ENV_TOKEN_URL) or DEFAULT_TOKEN_URL)
+        kwargs.setdefault("authorize_url", env.get(ENV_AUTHORIZE_URL) or DEFAULT_AUTHORIZE_URL)
+        kwargs.setdefault("redirect_uri", env.get(ENV_REDIRECT_URI) or None)
+        return cls(client_id, store=store, **kwargs)
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenManager(client_id={self.client_id!r}, client_secret="
+            f"{'***' if self._client_secret is not None else None}, token_url={self.token_url!r}, "
+            f"store={self.store!r}, token={self._token!r})"
+        )
+
+    async def __aenter__(self) -> TokenManager:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if the manager created it."""
+        if self._owns_http_client and self._http_client is not None:
+            await self._http_client.aclose()
+            self._http_client = None
+
+    # -- public token access --------------------------------------------------------------------
+
+    @property
+    def token(self) -> Token | None:
+        """The token currently held in memory (may be ``None`` before the first use)."""
+        return self._token
+
+    async def get_token(self) -> Token:
+        """A valid token: cached, loaded from the store, or refreshed (single flight)."""
+        token = self._token
+        if token is not None and not token.needs_refresh(self._clock()):
+            return token
+        return await self._obtain(stale=token, force=False)
+
+    async def get_access_token(self) -> str:
+        """The current access token value (a secret: never log it)."""
+        return (await self.get_token()).access
+
+    async def refresh(self) -> Token:
+        """Refresh now, whatever the expiry (with the newest refresh token in the store)."""
+        return await self._obtain(stale=self._token, force=True)
+
+    async def handle_rejected_token(self, access_token: str) -> Token:
+        """The API rejected ``access_token``: refresh unless another caller already did.
+
+        For callers that detect an invalid token themselves (e.g. inside a GraphQL response).
+        """
+        current = self._token
+        if current is not None and current.access != access_token:
+            return current
+        stale = Token(access_token=SecretStr(access_token))
+        return await self._obtain(stale=stale, force=False)
+
+    async def set_token(self, token: Token | Mapping[str, Any]) -> Token:
+        """Save ``token`` to the store and use it from now on."""
+        if isinstance(token, Mapping):
+            token = Token.from_dict(token, now=self._clock())
+        async with self._lock, self._store_lock():
+            await self._persist(token)
+            self._token = token
+        return token
+
+    async def load(self) -> Token | None:
+        """Read the store into memory (no network). Returns the loaded token, if any."""
+        async with self._lock:
+            stored = await self.store.load()
+            if stored is not None:
+                self._token = stored
+            return stored
+
+    async def logout(self) -> None:
+        """Forget the token: clear the store and memory."""
+        async with self._lock, self._store_lock():
+            await self.store.clear()
+            self._token = None
+
+    # -- grants ---------------------------------------------------------------------------------
+
+    def create_authorization_url(
+        self,
+        state: str | None = None,
+        pkce: bool = False,
+        *,
+        response_type: str = "code",
+        scope: str | None = None,
+    ) -> tuple[str, str, str | None]:
+        """Return ``(url, state, code_verifier)`` for the authorization-code (or implicit) grant."""
+        state = state or grants.generate_state()
+        verifier = grants.generate_code_verifier() if pkce else None
+        url = grants.build_authorization_url(
+            self.authorize_url,
+            self.client_id,
+            redirect_uri=self.redirect_uri,
+            state=state,
+            response_type=response_type,
+            code_verifier=verifier,
+            scope=scope or self.scope,
+        )
+        return url, state, verifier
+
+    async def exchange_code(
+        self,
+        redirect_response: str,
+        expected_state: str | None = None,
+        code_verifier: str | None = None,
+    ) -> Token:
+        """Exchange an authorization code (or the full redirect URL, whose ``state`` is checked
+        against ``expected_state``) for a token; save it and use it."""
+        if "://" in redirect_response or redirect_response.startswith(("/", "?")):
+            code = grants.parse_authorization_response(redirect_response, expected_state).code
+        else:
+            code = redirect_response.strip()
+        if not code:
+            raise OAuthError("empty authorization code")
+        request = grants.authorization_code_request(
+            self.client_id,
+            self._secret_value(),
+            code=code,
+            redirect_uri=self.redirect_uri,
+            code_verifier=code_verifier,
+        )
+        async with self._lock, self._store_lock():
+            with anyio.CancelScope(shield=True):
+                data = await self._post_token(request, extra_secrets=[code, code_verifier or ""])
+                token = Token.from_dict(data, now=self._clock()).with_grant_type(
+                    "authorization_code"
+                )
+                await self._persist(token)
+                self._token = token
+        logger.info("logged in (authorization code); token expires in %s", _left(token, self))
+        return token
+
+    def parse_implicit_redirect(self, url: str, expected_state: str | None = None) -> Token:
+        """Read an implicit-grant redirect (``#access_token=...&expires_in=...``) into a Token.
+
+        Use :meth:`set_token` to save and use it. Implicit tokens have no refresh token.
+        """
+        data = grants.parse_implicit_redirect(url, expected_state)
+        return Token.from_dict(data, now=self._clock()).with_grant_type("implicit")
+
+    async def fetch_token_client_credentials(self, scope: str | None = None) -> Token:
+        """Client credentials grant (service accounts): fetch, save and use a token."""
+        self.client_credentials = True
+        async with self._lock, self._store_lock():
+            with anyio.CancelScope(shield=True):
+                token = await self._client_credentials_token(scope)
+                await self._persist(token)
+                self._token = token
+        return token
+
+    # -- httpx.Auth -----------------------------------------------------------------------------
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        raise RuntimeError(
+            "upwork_gql TokenManager is async-only: use it with httpx.AsyncClient, not httpx.Client"
+        )
+        yield request  # pragma: no cover
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self.get_token()
+        self._apply(request, token)
+        response = yield request
+        if not self.is_token_rejected(response):
+            return
+        logger.info("access token rejected (HTTP %s); refreshing once", response.status_code)
+        new = await self._obtain(stale=token, force=False)
+        self._apply(request, new)
+        yield request
+
+    @staticmethod
+    def is_token_rejected(response: httpx.Response) -> bool:
+        """401, or a ``WWW-Authenticate`` challenge saying ``invalid_token``."""
+        if response.status_code == 401:
+            return True
+        challenge = response.headers.get("www-authenticate", "")
+        return "invalid_token" in challenge.lower()
+
+    @staticmethod
+    def _apply(request: httpx.Request, token: Token) -> None:
+        request.headers["Authorization"] = f"Bearer {token.access}"
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _secret_value(self) -> str | None:
+        return self._client_secret.get_secret_value() if self._client_secret is not None else None
+
+    def _store_lock(self) -> contextlib.AbstractAsyncContextManager[None]:
+        lock = getattr(self.store, "lock", None)
+        if callable(lock):
+            cm: contextlib.AbstractAsyncContextManager[None] = lock()
+            return cm
+        return contextlib.nullcontext()
+
+    def _usable(self, candidate: Token | None, stale: Token | None, now: float) -> bool:
+        return (
+            candidate is not None
+            and not _same_access(candidate, stale)
+            and not candidate.needs_refresh(now)
+        )
+
+    def _is_retired(self, token: Token | None) -> bool:
+        digest = _digest(token.refresh_token) if token is not None else None
+        return digest is not None and digest in self._retired_refresh
+
+    async def _obtain(self, *, stale: Token | None, force: bool) -> Token:
+        async with self._lock:
+            now = self._clock()
+            current = self._token
+            if not force and current is not None:
+                # Someone refreshed (or loaded) since the caller looked: reuse it.
+                if stale is not None and not _same_access(current, stale):
+                    if not current.is_expired(now):
+                        return current
+                elif stale is None and not current.needs_refresh(now):
+                    return current
+            if not force:
+                # Atomic writes make a lock-free read safe; lock only if we must refresh.
+                stored = await self.store.load()
+                if self._usable(stored, stale, now) and not self._is_retired(stored):
+                    assert stored is not None
+                    self._token = stored
+                    return stored
+            async with self._store_lock():
+                stored = await self.store.load()  # re-read inside the cross-process lock
+                now = self._clock()
+                if not force and self._usable(stored, stale, now) and not self._is_retired(stored):
+                    assert stored is not None
+                    self._token = stored
+                    return stored
+                base = stored if stored is not None else current
+                if self._is_retired(base) and current is not None and not self._is_retired(current):
+                    base = current
+                with anyio.CancelScope(shield=True):
+                    new = await self._renew(base)
+                    await self._persist(new)
+                if base is not None and base.refresh_token != new.refresh_token:
+                    digest = _digest(base.refresh_token)
+                    if digest is not None:
+                        self._retired_refresh.add(digest)
+                self._token = new
+                self.refreshes += 1
+                logger.info("token refreshed; expires in %s", _left(new, self))
+                return new
+
+    async def _renew(self, base: Token | None) -> Token:
+        if base is not None and base.refresh_token is not None:
+            request = grants.refresh_token_request(
+                self.client_id,
+                self._secret_value(),
+                refresh_token=base.refresh_token.get_secret_value(),
+            )
+            data = await self._post_token(
+                request,
+                extra_secrets=[base.refresh_token.get_secret_value(), base.access],
+            )
+            new = Token.from_dict(data, now=self._clock())
+            if new.refresh_token is None:
+                new = new.with_refresh_token(base.refresh_token)
+            if new.grant_type is None:
+                new = new.with_grant_type(base.grant_type)
+            return new
+        if self.client_credentials or (
+            base is not None and base.grant_type == "client_credentials"
+        ):
+            return await self._client_credentials_token(self.scope)
+        if base is None:
+            raise ReauthenticationRequired(f"not logged in (no saved token): {LOGIN_HINT}")
+        raise ReauthenticationRequired(
+            f"the access token expired or was rejected and there is no refresh token: {LOGIN_HINT}"
+        )
+
+    async def _client_credentials_token(self, scope: str | None) -> Token:
+        if self._client_secret is None:
+            raise ConfigurationError(
+                f"the client credentials grant needs a client secret (set {ENV_CLIENT_SECRET})"
+            )
+        request = grants.client_credentials_request(
+            self.client_id, self._secret_value(), scope=scope or self.scope
+        )
+        data = await self._post_token(request)
+        return Token.from_dict(data, now=self._clock()).with_grant_type("client_credentials")
+
+    async def _persist(self, token: Token) -> None:
+        try:
+            await self.store.save(token)
+        except TokenStoreError:
+            raise
+        except Exception as exc:
+            raise TokenStoreError(
+                f"could not save the new token ({type(exc).__name__}); it was not used"
+            ) from exc
+        if self.on_token_update is not None:
+            try:
+                result = self.on_token_update(token)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:
+                raise TokenStoreError(
+                    f"on_token_update hook failed ({type(exc).__name__})"
+                ) from exc
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http_client is None:
+            self._http_client = httpx.AsyncClient(
+                timeout=self.timeout, headers={"User-Agent": USER_AGENT}
+            )
+            self._owns_http_client = True
+        return self._http_client
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.retry_max_delay, self.retry_base_delay * (2.0**attempt))
+        return delay * random.uniform(0.5, 1.0)
+
+    async def _post_token(
+        self, request: grants.TokenRequest, *, extra_secrets: list[str] | None = None
+    ) -> dict[str, Any]:
+        secrets = [s for s in (self._secret_value(), *(extra_secrets or [])) if s]
+        client = self._client()
+        attempts = self.max_retries + 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            self.token_requests += 1
+            try:
+                response = await client.post(
+                    self.token_url,
+                    content=request.body.encode(),
+                    headers=dict(request.headers),
+                    auth=_NO_AUTH,
+                    timeout=self.timeout,
+                )
+                await response.aread()
+            except httpx.TransportError as exc:
+                reason = _scrub(f"{type(exc).__name__}: {exc}", secrets)[:200]
+                if last:
+                    raise TokenEndpointError(
+                        f"token endpoint unreachable after {attempts} attempt(s) ({reason})"
+                    ) from None
+                delay = self._backoff(attempt)
+                logger.warning(
+                    "token request (%s) attempt %d failed: %s; retrying in %.2fs",
+                    request.grant_type,
+                    attempt + 1,
+                    reason,
+                    delay,
+                )
+                await anyio.sleep(delay)
+                continue
+            status = response.status_code
+            if status in _RETRYABLE_STATUS:
+                if last:
+                    raise TokenEndpointError(
+                        f"token endpoint returned HTTP {status} after {attempts} attempt(s)",
+                        status_code=status,
+                    )
+                delay = self._backoff(attempt)
+                retry_after = _parse_retry_after(response.headers.get("retry-after"))
+                if retry_after is not None:
+                    delay = max(delay, retry_after)
+                logger.warning(
+                    "token request (%s) attempt %d got HTTP %d; retrying in %.2fs",
+                    request.grant_type,
+                    attempt + 1,
+                    status,
+                    delay,
+                )
+                await anyio.sleep(delay)
+                continue
+            data = _parse_body(response)
+            if 200 <= status < 300 and data is not None and data.get("access_token"):
+                logger.debug("token request (%s) succeeded (HTTP %d)", request.grant_type, status)
+                return data
+            raise _endpoint_error(request.grant_type, status, data, secrets)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _parse_body(response: httpx.Response) -> dict[str, Any] | None:
+    text = response.text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        if "access_token=" in text or "error=" in text:
+            return dict(parse_qsl(text.strip().lstrip("/#?")))
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _endpoint_error(
+    grant_type: str, status: int, data: dict[str, Any] | None, secrets: list[str]
+) -> OAuthError:
+    if data is None:
+        return TokenEndpointError(
+            f"token endpoint returned HTTP {status} without a usable token response",
+            status_code=status,
+        )
+    error = str(data.get("error") or "") or None
+    description = _scrub(str(data.get("error_description") or data.get("message") or ""), secrets)
+    detail = f": {description[:200]}" if description else ""
+    if error == "invalid_grant" and grant_type == "refresh_token":
+        return ReauthenticationRequired(
+            f"the saved login has expired or was revoked (invalid_grant){detail}; {LOGIN_HINT}"
+        )
+    if error == "invalid_grant" and grant_type == "authorization_code":
+        return TokenEndpointError(
+            "the authorization code was rejected (invalid_grant: used, expired, or issued for "
+            f"another redirect URI){detail}; start the login again",
+            status_code=status,
+            error=error,
+        )
+    label = error or "no error code"
+    return TokenEndpointError(
+        f"token endpoint refused the {grant_type} request: HTTP {status} ({label}){detail}",
+        status_code=status,
+        error=error,
+    )
+
+
+def _left(token: Token, manager: TokenManager) -> str:
+    left = token.seconds_left(manager._clock())
+    return "never (no expiry)" if left is None else f"{left:.0f}s"

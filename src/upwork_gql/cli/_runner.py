@@ -1,0 +1,159 @@
+"""Execute one ``upwork-gql call``: build the client, send, write the output."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from upwork_gql._exceptions import APIError, UpworkError
+
+if TYPE_CHECKING:
+    from upwork_gql.cli._operations import Operation
+
+__all__ = ["CallSettings", "describe_error", "open_client", "run_call"]
+
+
+@dataclass
+class CallSettings:
+    operation: Operation
+    arguments: dict[str, Any]
+    all_pages: bool = False
+    max_items: int | None = None
+    page_size: int | None = None
+    output_format: str = "json"
+    tenant: str | None = None
+    api_url: str | None = None
+    token_file: Path | None = None
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line: the error class, its message and the request id when there is one."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    line = f"{type(exc).__name__}: {text}"
+    request_id = getattr(exc, "request_id", None) if isinstance(exc, APIError) else None
+    if request_id:
+        line += f" (request id {request_id})"
+    return line
+
+
+@contextlib.asynccontextmanager
+async def open_client(settings: CallSettings) -> AsyncIterator[Any]:
+    """The client the CLI uses: the environment first, then the command-line overrides."""
+    from upwork_gql._client import UpworkClient
+    from upwork_gql.auth import FileTokenStore, TokenManager
+
+    overrides: dict[str, Any] = {}
+    if settings.api_url:
+        overrides["url"] = settings.api_url
+    if settings.tenant:
+        overrides["tenant_id"] = settings.tenant
+    manager: TokenManager | None = None
+    if settings.token_file:
+        manager = TokenManager.from_env(store=FileTokenStore(settings.token_file))
+        overrides["auth"] = manager
+    try:
+        async with UpworkClient.from_env(**overrides) as client:
+            yield client
+    finally:
+        if manager is not None:
+            await manager.aclose()
+
+
+async def _single(client: Any, settings: CallSettings, out: IO[str]) -> None:
+    from upwork_gql.cli._output import columns_for, make_writer, node_class, rows_of, to_jsonable
+
+    op = settings.operation
+    result = await getattr(client, op.method)(**settings.arguments)
+    if settings.output_format == "json":
+        out.write(json.dumps(to_jsonable(result), indent=2, ensure_ascii=False))
+        out.write("\n")
+        out.flush()
+        return
+    rows = rows_of(result)
+    if settings.max_items is not None:
+        rows = rows[: settings.max_items]
+    node = node_class(op.return_type)
+    columns = columns_for(node) if node is not None else None
+    writer = make_writer(settings.output_format, out, columns=columns, title=op.name)
+    for row in rows:
+        writer.write(row)
+    writer.close()
+
+
+async def _all_pages(client: Any, settings: CallSettings, out: IO[str]) -> tuple[int, int]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from upwork_gql.cli._output import columns_for, make_writer, node_class
+    from upwork_gql.cli._paging import iterate_pages
+
+    op = settings.operation
+    node = node_class(op.return_type)
+    columns = columns_for(node) if node is not None else None
+    writer = make_writer(settings.output_format, out, columns=columns, title=op.name)
+    console = Console(stderr=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[pages]} pages"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    )
+    items = pages = 0
+    with progress:
+        task = progress.add_task(op.name, total=None, pages=0)
+        async for page in iterate_pages(
+            client,
+            op,
+            settings.arguments,
+            page_size=settings.page_size,
+            max_items=settings.max_items,
+        ):
+            pages += 1
+            total = page.total_count
+            if settings.max_items is not None:
+                total = min(total, settings.max_items) if total is not None else settings.max_items
+            for item in page.nodes:
+                writer.write(item)
+            writer.flush()
+            items += len(page.nodes)
+            progress.update(task, completed=items, total=total, pages=pages)
+    writer.close()
+    return items, pages
+
+
+async def run_call(settings: CallSettings) -> int:
+    """Run the call; return the exit code. Errors are one line on stderr."""
+    out = sys.stdout
+    try:
+        async with open_client(settings) as client:
+            if settings.all_pages:
+                await _all_pages(client, settings, out)
+            else:
+                await _single(client, settings, out)
+    except UpworkError as exc:
+        print(f"error: {describe_error(exc)}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return 0

@@ -1,0 +1,266 @@
+"""`upwork-gql auth ...` against a loopback token endpoint and GraphQL endpoint."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from typer.testing import CliRunner
+
+from upwork_gql.cli import app
+
+runner = CliRunner()
+
+
+class FakeServer:
+    """Loopback token endpoint (all grants, rotation) and GraphQL ``user`` query."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counter = 0
+        self.live_refresh: set[str] = set()
+        self.valid_access: set[str] = set()
+        self.token_calls: list[dict[str, str]] = []
+        self.graphql_status = 200
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                raw = self.rfile.read(length).decode()
+                if self.path.startswith("/token"):
+                    status, body = server.token({k: v[0] for k, v in parse_qs(raw).items()})
+                else:
+                    status, body = server.graphql(self.headers.get("Authorization", ""), raw)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.token_url = base + "/token"
+        self.api_url = base + "/graphql"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def issue(self, *, refresh: bool = True) -> dict[str, Any]:
+        self.counter += 1
+        data: dict[str, Any] = {
+            "access_token": f"at-S3CR3T-{self.counter}",
+            "token_type": "Bearer",
+            "expires_in": 86400,
+        }
+        self.valid_access.add(data["access_token"])
+        if refresh:
+            data["refresh_token"] = f"rt-S3CR3T-{self.counter}"
+            self.live_refresh.add(data["refresh_token"])
+        return data
+
+    def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            self.token_calls.append(form)
+            if form.get("client_id") != "cid" or form.get("client_secret") != "csecret-S3CR3T":
+                return 401, {"error": "invalid_client"}
+            grant = form.get("grant_type")
+            if grant == "refresh_token":
+                if form.get("refresh_token") not in self.live_refresh:
+                    return 400, {"error": "invalid_grant"}
+                self.live_refresh.discard(form["refresh_token"])
+                return 200, self.issue()
+            if grant == "client_credentials":
+                return 200, self.issue(refresh=False)
+            if grant == "authorization_code" and form.get("code") == "good-code":
+                return 200, self.issue()
+            return 400, {"error": "invalid_grant"}
+
+    def graphql(self, authorization: str, raw: str) -> tuple[int, dict[str, Any]]:
+        if self.graphql_status != 200:
+            return self.graphql_status, {"message": "boom"}
+        if authorization.removeprefix("Bearer ") not in self.valid_access:
+            return 401, {"message": "unauthorized"}
+        assert "user" in json.loads(raw)["query"]
+        return 200, {"data": {"user": {"id": "42", "nickname": "alice"}}}
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    fake = FakeServer()
+    fake.thread.start()
+    yield fake
+    fake.httpd.shutdown()
+    fake.httpd.server_close()
+    fake.thread.join(10)
+
+
+@pytest.fixture
+def env(server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {
+        "UPWORK_CLIENT_ID": "cid",
+        "UPWORK_CLIENT_SECRET": "csecret-S3CR3T",
+        "UPWORK_TOKEN_FILE": str(tmp_path / "token.json"),
+        "UPWORK_TOKEN_URL": server.token_url,
+        "UPWORK_AUTHORIZE_URL": "https://auth.example/authorize",
+        "UPWORK_API_URL": server.api_url,
+        "UPWORK_REDIRECT_URI": "https://app.example/callback",
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("UPWORK_TENANT_ID", raising=False)
+    return values
+
+
+def write_token(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+
+
+def invoke(*args: str, input: str | None = None) -> Any:
+    result = runner.invoke(app, ["auth", *args], input=input)
+    assert "S3CR3T" not in result.output, result.output
+    return result
+
+
+def test_status_not_logged_in(env: dict[str, str]) -> None:
+    result = invoke("status")
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "not logged in" in result.output
+    assert "upwork-gql auth login" in result.output
+
+
+def test_status_shows_who_and_expiry(env: dict[str, str], server: FakeServer) -> None:
+    path = Path(env["UPWORK_TOKEN_FILE"])
+    write_token(path, {**server.issue(), "expires_at": time.time() + 3 * 3600 + 90})
+    result = invoke("status")
+    assert result.exit_code == 0, result.output
+    assert "alice (id 42)" in result.output
+    assert re.search(r"\(in 3h 1m\)", result.output), result.output
+    assert "Refresh token: present" in result.output
+    assert str(path) in result.output
+
+
+def test_status_survives_api_failure(env: dict[str, str], server: FakeServer) -> None:
+    write_token(Path(env["UPWORK_TOKEN_FILE"]), {**server.issue(), "expires_at": time.time() - 120})
+    server.graphql_status = 502
+    result = invoke("status")
+    assert result.exit_code == 0, result.output
+    assert "unavailable (HTTP 502)" in result.output
+    assert "expired 2m" in result.output
+
+
+def test_status_survives_unreachable_api(
+    env: dict[str, str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("UPWORK_API_URL", f"http://127.0.0.1:{port}/graphql")
+    write_token(Path(env["UPWORK_TOKEN_FILE"]), server.issue())
+    result = invoke("status")
+    assert result.exit_code == 0, result.output
+    assert "User:          unavailable" in result.output
+    assert "expires" in result.output
+    offline = invoke("status", "--offline")
+    assert offline.exit_code == 0
+    assert "User:" not in offline.output
+
+
+def test_refresh_rotates_and_saves(env: dict[str, str], server: FakeServer) -> None:
+    path = Path(env["UPWORK_TOKEN_FILE"])
+    write_token(path, server.issue())
+    result = invoke("refresh")
+    assert result.exit_code == 0, result.output
+    assert "Refreshed" in result.output
+    saved = json.loads(path.read_text())
+    assert saved["refresh_token"] == "rt-S3CR3T-2"
+    assert server.token_calls[-1]["refresh_token"] == "rt-S3CR3T-1"
+
+
+def test_refresh_invalid_grant_one_line_and_file_unchanged(
+    env: dict[str, str], server: FakeServer
+) -> None:
+    path = Path(env["UPWORK_TOKEN_FILE"])
+    write_token(path, server.issue())
+    server.live_refresh.clear()
+    before = path.read_bytes()
+    result = invoke("refresh")
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "upwork-gql auth login" in result.output
+    assert path.read_bytes() == before
+
+
+def test_client_credentials(env: dict[str, str], server: FakeServer) -> None:
+    result = invoke("client-credentials")
+    assert result.exit_code == 0, result.output
+    saved = json.loads(Path(env["UPWORK_TOKEN_FILE"]).read_text())
+    assert saved["grant_type"] == "client_credentials"
+    assert server.token_calls[0]["grant_type"] == "client_credentials"
+
+
+def test_missing_configuration_is_one_line(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("UPWORK_CLIENT_SECRET")
+    result = invoke("client-credentials")
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: missing environment variable(s): UPWORK_CLIENT_SECRET"
+    assert not Path(env["UPWORK_TOKEN_FILE"]).exists()
+
+
+def test_logout(env: dict[str, str], server: FakeServer) -> None:
+    path = Path(env["UPWORK_TOKEN_FILE"])
+    write_token(path, server.issue())
+    result = invoke("logout")
+    assert result.exit_code == 0
+    assert "Logged out" in result.output
+    assert not path.exists()
+    assert invoke("logout").exit_code == 0
+
+
+def test_login_paste_mode(
+    env: dict[str, str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Non-loopback redirect URI: the URL the browser landed on is pasted on stdin.
+    result = invoke("login", "--no-browser", input="\n")
+    assert result.exit_code == 1  # nothing pasted
+    assert "no redirect URL" in result.output
+    assert not Path(env["UPWORK_TOKEN_FILE"]).exists()
+
+    from upwork_gql.auth import grants
+
+    monkeypatch.setattr(grants, "generate_state", lambda: "fixed-state")
+    pasted = "https://app.example/callback?code=good-code&state=fixed-state\n"
+    result = invoke("login", "--no-browser", input=pasted)
+    assert result.exit_code == 0, result.output
+    assert "https://auth.example/authorize?response_type=code&client_id=cid" in result.output
+    assert "Logged in" in result.output
+    path = Path(env["UPWORK_TOKEN_FILE"])
+    saved = json.loads(path.read_text())
+    assert saved["grant_type"] == "authorization_code"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert server.token_calls[0]["redirect_uri"] == "https://app.example/callback"
+
+
+def test_login_wrong_state_nothing_written(env: dict[str, str], server: FakeServer) -> None:
+    result = invoke(
+        "login", "--no-browser", input="https://app.example/callback?code=good-code&state=forged\n"
+    )
+    assert result.exit_code == 1
+    assert "state does not match" in result.output
+    assert not Path(env["UPWORK_TOKEN_FILE"]).exists()
+    assert server.token_calls == []

@@ -1,0 +1,548 @@
+"""TokenManager: single flight, rotation, reactive refresh, retries, invalid_grant, secrecy."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import anyio
+import httpx
+import pytest
+
+from upwork_gql._exceptions import (
+    ConfigurationError,
+    ReauthenticationRequired,
+    TokenEndpointError,
+    TokenStoreError,
+)
+from upwork_gql.auth import FileTokenStore, MemoryTokenStore, Token, TokenManager
+
+TOKEN_URL = "https://auth.test/api/v3/oauth2/token"
+API_URL = "https://api.test/graphql"
+CLIENT_SECRET = "client-SECRET-zzz"
+
+
+class FakeUpwork:
+    """Token endpoint + API behind one httpx.MockTransport; rotates refresh tokens like Upwork."""
+
+    def __init__(self, *, expires_in: int = 3600, token_delay: float = 0.0) -> None:
+        self.expires_in = expires_in
+        self.token_delay = token_delay
+        self.counter = 0
+        self.token_calls: list[dict[str, str]] = []
+        self.valid_access: set[str] = set()
+        self.live_refresh: set[str] = set()
+        self.api_calls = 0
+        self.api_auth: list[str] = []
+        # Scripted token-endpoint failures, consumed one per call: status or an exception.
+        self.token_failures: list[int | Exception] = []
+        self.omit_refresh = False
+        self.reject_access: set[str] = set()
+
+    def issue(self, *, refresh: bool = True) -> dict[str, Any]:
+        self.counter += 1
+        access = f"at-SECRET-{self.counter}"
+        self.valid_access.add(access)
+        data: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+        }
+        if refresh and not self.omit_refresh:
+            rt = f"rt-SECRET-{self.counter}"
+            self.live_refresh.add(rt)
+            data["refresh_token"] = rt
+        return data
+
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        if str(request.url) == TOKEN_URL:
+            return await self.token(request)
+        self.api_calls += 1
+        auth = request.headers.get("authorization", "")
+        self.api_auth.append(auth)
+        access = auth.removeprefix("Bearer ")
+        if access not in self.valid_access or access in self.reject_access:
+            return httpx.Response(401, json={"message": "unauthorized"})
+        return httpx.Response(200, json={"data": {"ok": True}})
+
+    async def token(self, request: httpx.Request) -> httpx.Response:
+        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        self.token_calls.append(form)
+        if self.token_delay:
+            await anyio.sleep(self.token_delay)
+        if self.token_failures:
+            failure = self.token_failures.pop(0)
+            if isinstance(failure, Exception):
+                raise failure
+            return httpx.Response(failure, json={"error": "server_error"})
+        if form.get("client_id") != "cid" or form.get("client_secret") != CLIENT_SECRET:
+            return httpx.Response(401, json={"error": "invalid_client"})
+        grant = form.get("grant_type")
+        if grant == "refresh_token":
+            rt = form.get("refresh_token", "")
+            if rt not in self.live_refresh:
+                return httpx.Response(
+                    400, json={"error": "invalid_grant", "error_description": f"bad token {rt}"}
+                )
+            self.live_refresh.discard(rt)  # stricter than Upwork: the old one dies at once
+            return httpx.Response(200, json=self.issue())
+        if grant == "client_credentials":
+            return httpx.Response(200, json=self.issue(refresh=False))
+        if grant == "authorization_code":
+            if form.get("code") != "good-code":
+                return httpx.Response(400, json={"error": "invalid_grant"})
+            return httpx.Response(200, json=self.issue())
+        return httpx.Response(400, json={"error": "unsupported_grant_type"})
+
+    def refresh_calls(self) -> list[dict[str, str]]:
+        return [c for c in self.token_calls if c.get("grant_type") == "refresh_token"]
+
+    def seed(self) -> Token:
+        data = self.issue()
+        return Token.from_dict(data)
+
+
+class Clock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_manager(fake: FakeUpwork, http: httpx.AsyncClient, **kwargs: Any) -> TokenManager:
+    kwargs.setdefault("retry_base_delay", 0.0)
+    return TokenManager("cid", CLIENT_SECRET, token_url=TOKEN_URL, http_client=http, **kwargs)
+
+
+@pytest.fixture
+def fake() -> FakeUpwork:
+    return FakeUpwork()
+
+
+@pytest.fixture
+async def http(fake: FakeUpwork) -> Any:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(fake.handler)) as client:
+        yield client
+
+
+def seeded_token(fake: FakeUpwork, clock: Clock, *, expires_in: float = 3600) -> Token:
+    data = fake.issue()
+    data["expires_in"] = expires_in
+    return Token.from_dict(data, now=clock.now)
+
+
+async def test_500_coroutines_across_expiry_one_token_call(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    fake.token_delay = 0.05  # a slow token endpoint widens the race
+    clock = Clock()
+    store = MemoryTokenStore(seeded_token(fake, clock))
+    manager = make_manager(fake, http, store=store, clock=clock)
+    first_wave_done = anyio.Event()
+    results: list[int] = []
+    done = 0
+
+    async def worker() -> None:
+        nonlocal done
+        response = await http.get(API_URL, auth=manager)
+        results.append(response.status_code)
+        done += 1
+        if done == 500:
+            clock.now += 3600 - 10  # cross the refresh point (leeway 300s) for everyone at once
+            first_wave_done.set()
+        await first_wave_done.wait()
+        response = await http.get(API_URL, auth=manager)
+        results.append(response.status_code)
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as tg:
+            for _ in range(500):
+                tg.start_soon(worker)
+    assert results == [200] * 1000
+    assert len(fake.token_calls) == 1
+    assert fake.refresh_calls()[0]["refresh_token"] == "rt-SECRET-1"
+    assert manager.refreshes == 1
+    assert fake.api_calls == 1000
+    assert fake.api_auth[-1] == "Bearer at-SECRET-2"
+    assert (await store.load()) == manager.token
+
+
+async def test_500_coroutines_real_time_expiry_one_token_call(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    # Real clock: a 1-second token (leeway 0.1s) expiring while 500 coroutines keep calling.
+    fake.token_delay = 0.05
+    token = Token.from_dict({**fake.issue(), "expires_in": 1})
+    manager = make_manager(fake, http, store=MemoryTokenStore(token))
+    statuses: list[int] = []
+
+    async def worker() -> None:
+        for _ in range(4):
+            statuses.append((await http.get(API_URL, auth=manager)).status_code)
+            await anyio.sleep(0.3)
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as tg:
+            for _ in range(500):
+                tg.start_soon(worker)
+    assert statuses == [200] * 2000
+    assert len(fake.refresh_calls()) == 1
+
+
+async def test_rotation_never_resends_old_refresh_token(
+    fake: FakeUpwork, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    clock = Clock()
+    store = FileTokenStore(tmp_path / "token.json")
+    await store.save(seeded_token(fake, clock))
+    manager = make_manager(fake, http, store=store, clock=clock)
+    for _ in range(5):
+        await manager.refresh()
+        clock.now += 3600  # also exercise the proactive path
+        await manager.get_access_token()
+    sent = [c["refresh_token"] for c in fake.refresh_calls()]
+    assert len(sent) == 10
+    assert len(set(sent)) == len(sent), "a refresh token was sent twice"
+    # Each one sent is exactly the one issued by the previous call.
+    assert sent == [f"rt-SECRET-{i}" for i in range(1, 11)]
+    saved = json.loads((tmp_path / "token.json").read_text())
+    assert saved["refresh_token"] == "rt-SECRET-11"
+
+
+async def test_old_refresh_token_not_reused_even_if_store_is_stale(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    class ForgetfulStore(MemoryTokenStore):
+        """Acknowledges saves but keeps returning the first token (a broken custom store)."""
+
+        async def save(self, token: Token) -> None:
+            self.saved = token
+
+    clock = Clock()
+    first = seeded_token(fake, clock)
+    manager = make_manager(fake, http, store=ForgetfulStore(first), clock=clock)
+    await manager.refresh()
+    await manager.refresh()
+    sent = [c["refresh_token"] for c in fake.refresh_calls()]
+    assert sent == ["rt-SECRET-1", "rt-SECRET-2"]
+
+
+async def test_response_without_refresh_token_keeps_old_one(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    clock = Clock()
+    store = MemoryTokenStore(seeded_token(fake, clock))
+    manager = make_manager(fake, http, store=store, clock=clock)
+    fake.omit_refresh = True
+    fake.live_refresh.add("rt-SECRET-1")
+    token = await manager.refresh()
+    assert token.access == "at-SECRET-2"
+    assert token.refresh_token is not None
+    assert token.refresh_token.get_secret_value() == "rt-SECRET-1"
+    stored = await store.load()
+    assert stored is not None
+    assert stored.refresh_token == token.refresh_token
+
+
+async def test_401_refreshes_once_and_retries_once(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    clock = Clock()
+    manager = make_manager(
+        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
+    )
+    fake.valid_access.discard("at-SECRET-1")  # revoked server-side before its expiry
+    response = await http.get(API_URL, auth=manager)
+    assert response.status_code == 200
+    assert len(fake.refresh_calls()) == 1
+    assert fake.api_auth == ["Bearer at-SECRET-1", "Bearer at-SECRET-2"]
+
+
+async def test_401_twice_does_not_loop(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
+    clock = Clock()
+    manager = make_manager(
+        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
+    )
+    fake.reject_access = {"at-SECRET-1", "at-SECRET-2", "at-SECRET-3"}
+    response = await http.get(API_URL, auth=manager)
+    assert response.status_code == 401
+    assert fake.api_calls == 2
+    assert len(fake.refresh_calls()) == 1
+
+
+async def test_concurrent_401s_share_one_refresh(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
+    fake.token_delay = 0.02
+    clock = Clock()
+    manager = make_manager(
+        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
+    )
+    await manager.get_token()
+    fake.valid_access.discard("at-SECRET-1")
+    statuses: list[int] = []
+
+    async def call() -> None:
+        statuses.append((await http.get(API_URL, auth=manager)).status_code)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(50):
+            tg.start_soon(call)
+    assert statuses == [200] * 50
+    assert fake.api_calls == 100  # each was rejected once, then retried once
+    assert len(fake.refresh_calls()) == 1
+
+
+async def test_handle_rejected_token(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
+    clock = Clock()
+    manager = make_manager(
+        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
+    )
+    old = await manager.get_access_token()
+    new = await manager.handle_rejected_token(old)
+    assert new.access != old
+    again = await manager.handle_rejected_token(old)  # already replaced: no second refresh
+    assert again is new
+    assert len(fake.refresh_calls()) == 1
+
+
+async def test_invalid_grant_requires_reauthentication_store_untouched(
+    fake: FakeUpwork, http: httpx.AsyncClient, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    clock = Clock()
+    path = tmp_path / "token.json"
+    store = FileTokenStore(path)
+    await store.save(seeded_token(fake, clock))
+    before = path.read_bytes()
+    fake.live_refresh.clear()  # expired / revoked
+    manager = make_manager(fake, http, store=store, clock=clock)
+    clock.now += 7200
+    with pytest.raises(ReauthenticationRequired) as info:
+        await manager.get_access_token()
+    assert "upwork-gql auth login" in str(info.value)
+    assert "invalid_grant" in str(info.value)
+    assert "rt-SECRET" not in str(info.value)  # the server echoed it; we scrubbed it
+    assert path.read_bytes() == before
+    assert len(fake.token_calls) == 1  # invalid_grant is not retried
+    assert_no_secrets(caplog.text + repr(info.value) + str(manager))
+
+
+async def test_retries_5xx_429_and_connection_errors(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    clock = Clock()
+    manager = make_manager(
+        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), max_retries=3, clock=clock
+    )
+    fake.token_failures = [503, 429, httpx.ConnectError("refused")]
+    token = await manager.refresh()
+    assert token.access == "at-SECRET-2"
+    assert len(fake.token_calls) == 4
+    assert manager.token_requests == 4
+
+
+async def test_retry_after_is_honoured(fake: FakeUpwork, tmp_path: Path) -> None:
+    calls: list[float] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(anyio.current_time())
+        if len(calls) == 1:
+            return httpx.Response(429, headers={"Retry-After": "0.2"})
+        return httpx.Response(200, json={"access_token": "x", "expires_in": 60})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        manager = make_manager(fake, client, client_credentials=True)
+        await manager.get_token()
+    assert len(calls) == 2
+    assert calls[1] - calls[0] >= 0.19
+
+
+async def test_retries_exhausted(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
+    clock = Clock()
+    store = MemoryTokenStore(seeded_token(fake, clock))
+    manager = make_manager(fake, http, store=store, max_retries=2, clock=clock)
+    fake.token_failures = [500, 502, 503, 200]
+    with pytest.raises(TokenEndpointError) as info:
+        await manager.refresh()
+    assert info.value.status_code == 503
+    assert len(fake.token_calls) == 3
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+async def test_other_4xx_not_retried(
+    fake: FakeUpwork, http: httpx.AsyncClient, status: int
+) -> None:
+    clock = Clock()
+    manager = make_manager(
+        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
+    )
+    fake.token_failures = [status]
+    with pytest.raises(TokenEndpointError) as info:
+        await manager.refresh()
+    assert info.value.status_code == status
+    assert len(fake.token_calls) == 1
+
+
+async def test_failed_save_fails_loudly_and_new_token_unused(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    class BrokenStore(MemoryTokenStore):
+        fail = True
+
+        async def save(self, token: Token) -> None:
+            if self.fail:
+                raise OSError("disk full")
+            await super().save(token)
+
+    clock = Clock()
+    store = BrokenStore(seeded_token(fake, clock))
+    manager = make_manager(fake, http, store=store, clock=clock)
+    await manager.get_token()
+    with pytest.raises(TokenStoreError):
+        await manager.refresh()
+    assert manager.token is not None
+    assert manager.token.access == "at-SECRET-1"
+    # Upwork keeps the previous refresh token alive for 24h: the next attempt works.
+    fake.live_refresh.add("rt-SECRET-1")
+    store.fail = False
+    token = await manager.refresh()
+    assert (await store.load()) == token
+
+
+async def test_on_token_update_hook(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
+    seen: list[Token] = []
+
+    async def hook(token: Token) -> None:
+        seen.append(token)
+
+    clock = Clock()
+    manager = make_manager(
+        fake,
+        http,
+        store=MemoryTokenStore(seeded_token(fake, clock)),
+        on_token_update=hook,
+        clock=clock,
+    )
+    token = await manager.refresh()
+    assert seen == [token]
+    manager.on_token_update = lambda token: seen.append(token)
+    token2 = await manager.refresh()
+    assert seen == [token, token2]
+
+
+async def test_client_credentials(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
+    clock = Clock()
+    store = MemoryTokenStore()
+    manager = make_manager(fake, http, store=store, clock=clock, client_credentials=True)
+    response = await http.get(API_URL, auth=manager)
+    assert response.status_code == 200
+    assert fake.token_calls[0]["grant_type"] == "client_credentials"
+    token = await store.load()
+    assert token is not None
+    assert token.grant_type == "client_credentials"
+    clock.now += 3600
+    await manager.get_token()  # no refresh token: fetched again with client credentials
+    assert [c["grant_type"] for c in fake.token_calls] == ["client_credentials"] * 2
+
+
+async def test_exchange_code_saves_token(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
+    store = MemoryTokenStore()
+    manager = make_manager(fake, http, store=store, redirect_uri="http://127.0.0.1:1/cb")
+    token = await manager.exchange_code(
+        "http://127.0.0.1:1/cb?code=good-code&state=S", expected_state="S"
+    )
+    assert fake.token_calls[0]["redirect_uri"] == "http://127.0.0.1:1/cb"
+    assert (await store.load()) == token
+    with pytest.raises(TokenEndpointError, match="start the login again"):
+        await manager.exchange_code("bad-code")
+    assert (await store.load()) == token
+
+
+async def test_not_logged_in(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
+    manager = make_manager(fake, http, store=MemoryTokenStore())
+    with pytest.raises(ReauthenticationRequired, match="upwork-gql auth login"):
+        await manager.get_access_token()
+    assert fake.token_calls == []
+
+
+def test_from_env(tmp_path: Path) -> None:
+    env = {
+        "UPWORK_CLIENT_ID": "cid",
+        "UPWORK_CLIENT_SECRET": "sec",
+        "UPWORK_TOKEN_FILE": str(tmp_path / "t.json"),
+        "UPWORK_TOKEN_URL": "http://127.0.0.1:1/token",
+    }
+    manager = TokenManager.from_env(environ=env)
+    assert isinstance(manager.store, FileTokenStore)
+    assert manager.store.path == tmp_path / "t.json"
+    assert manager.token_url == "http://127.0.0.1:1/token"
+    with pytest.raises(ConfigurationError):
+        TokenManager.from_env(environ={})
+
+
+SECRET_MARKERS = ("SECRET",)
+
+
+def assert_no_secrets(text: str) -> None:
+    for marker in SECRET_MARKERS:
+        assert marker not in text, (
+            f"secret leaked: ...{text[max(0, text.find(marker) - 40) :][:80]}"
+        )
+
+
+async def test_logs_reprs_and_errors_contain_no_secrets(
+    fake: FakeUpwork, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    clock = Clock()
+    store = FileTokenStore(tmp_path / "token.json")
+    await store.save(seeded_token(fake, clock))
+    manager = make_manager(fake, http, store=store, clock=clock, max_retries=2)
+    texts: list[str] = [repr(manager), repr(store)]
+    # 401 -> refresh, retries on 5xx and connection errors, then invalid_grant.
+    fake.valid_access.discard("at-SECRET-1")
+    fake.token_failures = [500, httpx.ConnectError("refused rt-SECRET-1")]
+    await http.get(API_URL, auth=manager)
+    texts += [repr(manager), repr(manager.token), str(manager.token)]
+    fake.token_failures = [503, 503, 503]
+    with pytest.raises(TokenEndpointError) as e1:
+        await manager.refresh()
+    fake.live_refresh.clear()
+    with pytest.raises(ReauthenticationRequired) as e2:
+        await manager.refresh()
+    for exc in (e1.value, e2.value):
+        texts += [str(exc), repr(exc)]
+    http_logs = caplog.text
+    assert "token refreshed" in http_logs
+    assert_no_secrets("\n".join([*texts, http_logs]).replace(str(tmp_path), ""))
+    assert CLIENT_SECRET not in "\n".join([*texts, http_logs])
+
+
+def test_trio_smoke(fake: FakeUpwork) -> None:
+    async def main() -> list[int]:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(fake.handler)) as http:
+            clock = Clock()
+            manager = make_manager(
+                fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
+            )
+            statuses: list[int] = []
+
+            async def call() -> None:
+                statuses.append((await http.get(API_URL, auth=manager)).status_code)
+
+            clock.now += 3600
+            async with anyio.create_task_group() as tg:
+                for _ in range(20):
+                    tg.start_soon(call)
+            return statuses
+
+    assert anyio.run(main, backend="trio") == [200] * 20
+    assert len(fake.refresh_calls()) == 1
+
+
+def _unused(_: Callable[..., Any]) -> None:  # pragma: no cover
+    pass

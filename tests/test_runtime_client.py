@@ -1,0 +1,366 @@
+"""Runtime: UpworkClient construction, auth modes, tenants, user http clients, raw responses,
+rate limiting, and a trio smoke test."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from _runtime_fakes import FakeGeneratedClient
+from pydantic import SecretStr
+from test_runtime_errors import CONTRACT_DATA, URL, Recorder, make_client
+
+from upwork_gql._client import StaticTokenAuth, UpworkClient
+from upwork_gql._constants import TENANT_HEADER
+from upwork_gql._exceptions import ConfigurationError
+from upwork_gql._ratelimit import RateLimiter
+
+OK = httpx.Response(200, json={"data": CONTRACT_DATA}, headers={"vnd.eo.request-id": "r-1"})
+ME = "query me { user { id } }"
+ME_OK = httpx.Response(200, json={"data": {"user": {"id": "u1"}}})
+
+
+class HeaderAuth(httpx.Auth):
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers["Authorization"] = self.value
+        yield request
+
+
+# --- tenants ------------------------------------------------------------------------------------
+
+
+async def test_no_tenant_header_by_default() -> None:
+    rec = Recorder(OK)
+    async with make_client(rec) as client:
+        await client.contract(id="1")
+    assert TENANT_HEADER not in rec.requests[0].headers
+
+
+async def test_with_tenant_sends_header_and_shares_everything() -> None:
+    rec = Recorder(OK)
+    limiter = RateLimiter(100)
+    async with make_client(rec, rate_limiter=limiter, auth=HeaderAuth("Bearer x")) as client:
+        scoped = client.with_tenant("org-1")
+        await scoped.contract(id="1")
+        await client.contract(id="1")
+        back = scoped.with_tenant(None)
+        await back.contract(id="1")
+        assert scoped.http_client is client.http_client
+        assert scoped.rate_limiter is client.rate_limiter is limiter
+        assert scoped.auth is client.auth
+        assert client.tenant_id is None
+    assert rec.requests[0].headers[TENANT_HEADER] == "org-1"
+    assert TENANT_HEADER not in rec.requests[1].headers
+    assert TENANT_HEADER not in rec.requests[2].headers
+    assert all(r.headers["Authorization"] == "Bearer x" for r in rec.requests)
+
+
+async def test_tenant_from_constructor_and_extra_headers() -> None:
+    rec = Recorder(OK)
+    async with make_client(rec, tenant_id="org-9", headers={"X-App": "a"}) as client:
+        await client.contract(id="1", extra_headers={"X-Trace": "t-1"})
+        await client.contract(id="1")
+    first, second = rec.requests
+    assert first.headers[TENANT_HEADER] == "org-9"
+    assert first.headers["X-App"] == "a"
+    assert first.headers["X-Trace"] == "t-1"
+    assert "X-Trace" not in second.headers
+    assert first.headers["content-type"] == "application/json"
+
+
+async def test_copies_do_not_close_the_shared_pool() -> None:
+    client = FakeGeneratedClient(URL, rate_limit=None)
+    async with client.with_tenant("org") as scoped:
+        assert scoped.tenant_id == "org"
+    assert not client.http_client.is_closed
+    await client.aclose()
+    assert client.http_client.is_closed
+
+
+# --- user-supplied http client ---------------------------------------------------------------
+
+
+async def test_user_http_client_keeps_its_headers_and_auth_and_is_not_closed() -> None:
+    rec = Recorder(OK)
+    http = httpx.AsyncClient(
+        transport=httpx.MockTransport(rec),
+        headers={"X-Corp-Proxy": "yes", "User-Agent": "corp/1"},
+        auth=HeaderAuth("Bearer from-user-client"),
+    )
+    async with FakeGeneratedClient(URL, http_client=http, rate_limit=None) as client:
+        await client.contract(id="1")
+    assert not http.is_closed
+    request = rec.requests[0]
+    assert request.headers["X-Corp-Proxy"] == "yes"
+    assert request.headers["User-Agent"] == "corp/1"
+    assert request.headers["Authorization"] == "Bearer from-user-client"
+    await http.aclose()
+
+
+async def test_our_auth_applies_per_request_on_a_user_client() -> None:
+    rec = Recorder(httpx.Response(503), OK)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(rec), headers={"X-Corp": "1"})
+    client = UpworkClient(
+        url=URL,
+        http_client=http,
+        access_token="tok-abc",
+        rate_limit=None,
+        retry_initial_delay=0.001,
+    )
+    async with client:
+        raw = await client.with_raw_response(client.execute, ME)
+    assert raw.retries_taken == 1
+    assert [r.headers["Authorization"] for r in rec.requests] == ["Bearer tok-abc"] * 2
+    assert all(r.headers["X-Corp"] == "1" for r in rec.requests)
+    assert not http.is_closed
+    await http.aclose()
+
+
+async def test_own_http_client_is_closed_and_has_user_agent() -> None:
+    client = UpworkClient(url=URL, rate_limit=None)
+    assert client.http_client.headers["User-Agent"].startswith("upwork-gql")
+    await client.aclose()
+    assert client.http_client.is_closed
+    await client.aclose()  # idempotent
+
+
+# --- auth modes ---------------------------------------------------------------------------------
+
+
+def test_static_token_is_secret() -> None:
+    auth = StaticTokenAuth(SecretStr("very-secret-token"))
+    assert "very-secret-token" not in repr(auth)
+    client = UpworkClient(access_token="very-secret-token")
+    assert "very-secret-token" not in repr(client)
+    assert "very-secret-token" not in repr(client.auth)
+    with pytest.raises(ConfigurationError):
+        StaticTokenAuth("")
+
+
+def test_only_one_auth_mode() -> None:
+    with pytest.raises(ConfigurationError, match="only one way"):
+        UpworkClient(access_token="a", auth=HeaderAuth("b"))
+    from upwork_gql.auth import MemoryTokenStore
+
+    with pytest.raises(ConfigurationError, match="needs client_id"):
+        UpworkClient(token_store=MemoryTokenStore())
+
+
+async def test_client_id_and_store_build_a_token_manager() -> None:
+    from upwork_gql.auth import MemoryTokenStore, TokenManager
+
+    store = MemoryTokenStore()
+    client = UpworkClient(
+        client_id="cid",
+        client_secret="csecret-123",
+        token_store=store,
+        token_url="http://127.0.0.1:9/token",
+        redirect_uri="http://127.0.0.1:8765/cb",
+    )
+    manager = client.auth
+    assert isinstance(manager, TokenManager)
+    assert manager.client_id == "cid"
+    assert manager.store is store
+    assert manager.token_url == "http://127.0.0.1:9/token"
+    assert manager.redirect_uri == "http://127.0.0.1:8765/cb"
+    assert "csecret-123" not in repr(manager)
+    await client.aclose()
+
+
+ENV = {
+    "UPWORK_CLIENT_ID": "env-client",
+    "UPWORK_CLIENT_SECRET": "env-secret-xyz",
+    "UPWORK_REDIRECT_URI": "http://127.0.0.1:7777/callback",
+    "UPWORK_TENANT_ID": "org-env",
+    "UPWORK_API_URL": "http://127.0.0.1:9/graphql",
+    "UPWORK_TOKEN_URL": "http://127.0.0.1:9/token",
+    "UPWORK_AUTHORIZE_URL": "http://127.0.0.1:9/authorize",
+}
+
+
+async def test_from_env_reads_every_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from upwork_gql.auth import FileTokenStore, TokenManager
+
+    for key, value in {**ENV, "UPWORK_TOKEN_FILE": str(tmp_path / "tok.json")}.items():
+        monkeypatch.setenv(key, value)
+    async with UpworkClient.from_env() as client:
+        assert client.url == "http://127.0.0.1:9/graphql"
+        assert client.tenant_id == "org-env"
+        manager = client.auth
+        assert isinstance(manager, TokenManager)
+        assert manager.client_id == "env-client"
+        assert manager.token_url == "http://127.0.0.1:9/token"
+        assert manager.authorize_url == "http://127.0.0.1:9/authorize"
+        assert manager.redirect_uri == "http://127.0.0.1:7777/callback"
+        assert isinstance(manager.store, FileTokenStore)
+        assert manager.store.path == tmp_path / "tok.json"
+        assert "env-secret-xyz" not in repr(client) + repr(manager)
+
+
+async def test_from_env_defaults_and_overrides(tmp_path: Path) -> None:
+    env = {"UPWORK_CLIENT_ID": "c", "UPWORK_TOKEN_FILE": str(tmp_path / "t.json")}
+    async with UpworkClient.from_env(environ=env) as client:
+        assert client.url == "https://api.upwork.com/graphql"
+        assert client.tenant_id is None
+    async with UpworkClient.from_env(environ=env, tenant_id="org-x", url="http://x/") as client:
+        assert client.tenant_id == "org-x"
+        assert client.url == "http://x/"
+    async with UpworkClient.from_env(environ={}, access_token="t") as client:
+        assert isinstance(client.auth, StaticTokenAuth)
+
+
+def test_from_env_without_client_id_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="UPWORK_CLIENT_ID"):
+        UpworkClient.from_env(environ={"UPWORK_CLIENT_SECRET": "s3cr3t-value"})
+
+
+# --- raw responses ------------------------------------------------------------------------------
+
+
+async def test_raw_response_exposes_status_headers_request_id_and_retries() -> None:
+    rec = Recorder(httpx.Response(502), OK)
+    async with make_client(rec, max_retries=2, retry_initial_delay=0.001) as client:
+        raw = await client.with_raw_response(client.contract, id="1")
+        raw2 = await client.with_raw_response.contract(id="2")
+    assert raw.status_code == 200
+    assert raw.request_id == "r-1"
+    assert raw.headers["vnd.eo.request-id"] == "r-1"
+    assert raw.retries_taken == 1
+    assert raw.parsed.contract is not None
+    assert raw.parsed.contract.id == "42"
+    assert raw.http_response.status_code == 200
+    assert raw.elapsed >= 0
+    assert raw.info.operation == "contract"
+    assert raw2.retries_taken == 0
+
+
+async def test_raw_responses_are_per_call_under_concurrency() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        ident = json.loads(request.content)["variables"]["id"]
+        await anyio.sleep(0.01 * (5 - int(ident)))
+        return httpx.Response(
+            200, json={"data": CONTRACT_DATA}, headers={"vnd.eo.request-id": f"rid-{ident}"}
+        )
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    results: dict[str, str | None] = {}
+    async with FakeGeneratedClient(URL, http_client=http, rate_limit=None) as client:
+
+        async def one(ident: str) -> None:
+            raw = await client.with_raw_response(client.contract, id=ident)
+            results[ident] = raw.request_id
+
+        async with anyio.create_task_group() as tg:
+            for i in range(5):
+                tg.start_soon(one, str(i))
+    await http.aclose()
+    assert results == {str(i): f"rid-{i}" for i in range(5)}
+
+
+async def test_raw_accessor_rejects_non_operations() -> None:
+    async with make_client(Recorder(OK)) as client:
+        with pytest.raises(AttributeError):
+            client.with_raw_response._private  # noqa: B018
+
+        async def not_an_operation() -> int:
+            return 1
+
+        with pytest.raises(TypeError):
+            await client.with_raw_response(not_an_operation)
+
+
+async def test_execute_returns_dict_data_for_ad_hoc_queries() -> None:
+    rec = Recorder(ME_OK)
+    async with make_client(rec) as client:
+        result = await client.execute(ME)
+    assert result.data == {"user": {"id": "u1"}}
+    assert json.loads(rec.requests[0].content)["operationName"] == "me"
+
+
+# --- rate limiting ------------------------------------------------------------------------------
+
+
+async def test_token_bucket_paces_a_burst() -> None:
+    limiter = RateLimiter(20, burst=2, max_concurrency=None)
+    start = time.monotonic()
+    for _ in range(6):
+        await limiter.acquire()
+    elapsed = time.monotonic() - start
+    # 2 immediately, then 4 more at 20/s
+    assert elapsed >= 0.19
+    assert elapsed < 2
+
+
+async def test_rate_limiter_is_shared_by_copies() -> None:
+    rec = Recorder(OK)
+    limiter = RateLimiter(20, burst=1, max_concurrency=None)
+    async with make_client(rec, rate_limiter=limiter) as client:
+        copies = [client, client.with_tenant("a"), client.with_options(max_retries=1)]
+        start = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for i in range(6):
+                tg.start_soon(lambda c=copies[i % 3]: c.contract(id="1"))
+        elapsed = time.monotonic() - start
+    assert len(rec.requests) == 6
+    assert elapsed >= 0.24  # 5 intervals of 50 ms
+
+
+async def test_concurrency_cap() -> None:
+    in_flight = 0
+    peak = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await anyio.sleep(0.01)
+        in_flight -= 1
+        return httpx.Response(200, json={"data": CONTRACT_DATA})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with FakeGeneratedClient(
+        URL, http_client=http, rate_limit=None, max_concurrency=3
+    ) as client, anyio.create_task_group() as tg:
+        for _ in range(12):
+            tg.start_soon(lambda: client.contract(id="1"))
+    await http.aclose()
+    assert peak == 3
+
+
+def test_rate_limiter_validation() -> None:
+    with pytest.raises(ValueError, match="rate"):
+        RateLimiter(0)
+    with pytest.raises(ValueError, match="max_concurrency"):
+        RateLimiter(1, max_concurrency=0)
+    assert RateLimiter(None, max_concurrency=None).rate is None
+    assert "rate=10.0" in repr(RateLimiter())
+
+
+# --- trio ---------------------------------------------------------------------------------------
+
+
+def test_runs_under_trio() -> None:
+    rec = Recorder(httpx.Response(503), OK)
+
+    async def main() -> str:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(rec))
+        async with FakeGeneratedClient(
+            URL, http_client=http, max_concurrency=2, retry_initial_delay=0.001
+        ) as client:
+            result = await client.contract(id="1")
+        await http.aclose()
+        assert result.contract is not None
+        return result.contract.id
+
+    assert anyio.run(main, backend="trio") == "42"
+    assert len(rec.requests) == 2

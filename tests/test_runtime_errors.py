@@ -1,0 +1,500 @@
+"""Runtime: HTTP status -> exception class, GraphQL error shapes, bad bodies, variables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from _runtime_fakes import (
+    Contract,
+    FakeGeneratedClient,
+    Pagination,
+    PayInput,
+    RoomFilter,
+    SortOrder,
+)
+
+from upwork_gql._exceptions import (
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    GraphQLError,
+    GraphQLValidationError,
+    InternalServerError,
+    InvalidResponseError,
+    InvalidVariablesError,
+    MissingScopeError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseValidationError,
+)
+
+URL = "http://127.0.0.1:9/graphql"
+CONTRACT_DATA = {
+    "contract": {"id": "42", "title": "Logo", "createdAt": "2024-01-01", "amount": 1.5, "count": 3}
+}
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Recorder:
+    """A MockTransport handler that serves canned responses and records requests."""
+
+    def __init__(self, *responses: httpx.Response | Handler) -> None:
+        self.responses = list(responses)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        item = self.responses[min(len(self.requests), len(self.responses)) - 1]
+        return item(request) if callable(item) else item
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(r.content) for r in self.requests]
+
+
+def make_client(recorder: Recorder, **kwargs: Any) -> FakeGeneratedClient:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(recorder))
+    kwargs.setdefault("max_retries", 0)
+    kwargs.setdefault("rate_limit", None)
+    return FakeGeneratedClient(URL, http_client=http, **kwargs)
+
+
+def rid(value: str = "req-123") -> dict[str, str]:
+    return {"vnd.eo.request-id": value}
+
+
+# --- HTTP status -> class -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (408, RequestTimeoutError),
+        (429, RateLimitError),
+        (500, InternalServerError),
+        (502, InternalServerError),
+        (503, InternalServerError),
+        (504, InternalServerError),
+        (418, APIStatusError),
+    ],
+)
+async def test_status_maps_to_class(status: int, cls: type[APIStatusError]) -> None:
+    rec = Recorder(httpx.Response(status, json={"message": "nope"}, headers=rid()))
+    async with make_client(rec) as client:
+        with pytest.raises(cls) as info:
+            await client.contract(id="1")
+    err = info.value
+    assert type(err) is cls
+    assert err.status_code == status
+    assert err.request_id == "req-123"
+    assert err.operation == "contract"
+    assert err.headers["vnd.eo.request-id"] == "req-123"
+    assert f"HTTP {status}" in str(err)
+    assert "nope" in str(err)
+    assert "req-123" in str(err)
+    assert len(rec.requests) == 1
+
+
+async def test_rate_limit_error_carries_retry_after() -> None:
+    rec = Recorder(httpx.Response(429, text="Too Many Requests", headers={"Retry-After": "7"}))
+    async with make_client(rec) as client:
+        with pytest.raises(RateLimitError) as info:
+            await client.contract(id="1")
+    assert info.value.retry_after == 7.0
+    assert info.value.body_excerpt == "Too Many Requests"
+
+
+async def test_status_error_with_graphql_errors_body_uses_first_message() -> None:
+    body = {"errors": [{"message": "Variable 'x' is bad"}]}
+    rec = Recorder(httpx.Response(400, json=body))
+    async with make_client(rec) as client:
+        with pytest.raises(BadRequestError, match="Variable 'x' is bad"):
+            await client.contract(id="1")
+
+
+async def test_html_502_page_is_a_status_error_with_excerpt() -> None:
+    html = "<html><head><title>502 Bad Gateway</title></head><body>" + "x" * 5000 + "</body></html>"
+    rec = Recorder(httpx.Response(502, text=html, headers={"content-type": "text/html"}))
+    async with make_client(rec) as client:
+        with pytest.raises(InternalServerError) as info:
+            await client.contract(id="1")
+    err = info.value
+    assert err.status_code == 502
+    assert err.body_excerpt.startswith("<html><head><title>502 Bad Gateway")
+    assert len(err.body_excerpt) <= 200
+
+
+# --- bodies that are not GraphQL responses ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"", "empty body"),
+        (b"<html><body>Service Unavailable</body></html>", "not JSON"),
+        (b'{"data": {"contract": {"id": "1", "tit', "not JSON"),
+        (b"[1, 2, 3]", "not a GraphQL response"),
+        (b"{}", "not a GraphQL response"),
+        (b'{"data": null}', "neither data nor errors"),
+    ],
+)
+async def test_non_graphql_200_bodies(content: bytes, needle: str) -> None:
+    rec = Recorder(httpx.Response(200, content=content, headers=rid("r-9")))
+    async with make_client(rec) as client:
+        with pytest.raises(InvalidResponseError) as info:
+            await client.contract(id="1")
+    err = info.value
+    assert needle in str(err)
+    assert err.status_code == 200
+    assert err.request_id == "r-9"
+    assert err.operation == "contract"
+    assert not isinstance(err.__cause__, json.JSONDecodeError)
+    assert err.body_excerpt == content.decode()[:200]
+
+
+async def test_non_graphql_body_for_ad_hoc_execute() -> None:
+    rec = Recorder(httpx.Response(200, content=b"oops"))
+    async with make_client(rec) as client:
+        with pytest.raises(InvalidResponseError, match="not JSON"):
+            await client.execute("query me { user { id } }")
+
+
+# --- GraphQL errors in HTTP 200 (verbatim examples from Upwork's reference) ----------------------
+
+SCOPE_RESPONSE = json.loads(
+    """
+          {
+            "errors": [
+              {
+                "message": "The client or authentication token doesn't have enough oauth2 permissions/scopes to access: [CurrentOrganization.id, CurrentOrganization.rid, CurrentUser.email, CurrentUser.id, CurrentUser.name, CurrentUser.nid, CurrentUser.rid, Query.organization, Query.user]."
+              }
+            ]
+          }
+"""  # noqa: E501
+)
+
+MISSING_ARGUMENT_RESPONSE = json.loads(
+    """
+          {
+            "errors": [
+              {
+                "message": "Validation error of type MissingFieldArgument: Missing field argument stepUpVerificationId @ 'user/stepUpVerification'",
+                "locations": [
+                  {
+                    "line": 3,
+                    "column": 5
+                  }
+                ],
+                "extensions": {
+                  "classification": "ValidationError"
+                }
+              },
+              {
+                "message": "Validation error of type SubSelectionRequired: Sub selection required for type UserVerification of field stepUpVerification @ 'user/stepUpVerification'",
+                "locations": [
+                  {
+                    "line": 3,
+                    "column": 5
+                  }
+                ],
+                "extensions": {
+                  "classification": "ValidationError"
+                }
+              }
+            ]
+          }
+"""  # noqa: E501
+)
+
+NULL_ARGUMENT_RESPONSE = json.loads(
+    """
+          {
+            "errors": [
+              {
+                "message": "Validation error of type NullValueForNonNullArgument: null value for non-null field argument organizationId @ 'user/companyFees'",
+                "locations": [
+                  {
+                    "line": 3,
+                    "column": 5
+                  }
+                ],
+                "extensions": {
+                  "classification": "ValidationError"
+                }
+              },
+              {
+                "message": "Validation error of type WrongType: argument 'organizationId' with value 'NullValue{}' must not be null @ 'user/companyFees'",
+                "locations": [
+                  {
+                    "line": 3,
+                    "column": 17
+                  }
+                ],
+                "extensions": {
+                  "classification": "ValidationError"
+                }
+              }
+            ]
+          }
+"""  # noqa: E501
+)
+
+
+async def test_missing_scope_error_lists_fields() -> None:
+    rec = Recorder(httpx.Response(200, json=SCOPE_RESPONSE, headers=rid("scope-1")))
+    async with make_client(rec) as client:
+        with pytest.raises(MissingScopeError) as info:
+            await client.contract(id="1")
+    err = info.value
+    assert err.fields == [
+        "CurrentOrganization.id",
+        "CurrentOrganization.rid",
+        "CurrentUser.email",
+        "CurrentUser.id",
+        "CurrentUser.name",
+        "CurrentUser.nid",
+        "CurrentUser.rid",
+        "Query.organization",
+        "Query.user",
+    ]
+    assert "CurrentUser.email" in str(err)
+    assert "Query.user." not in str(err)
+    assert err.request_id == "scope-1"
+    assert err.operation == "contract"
+    assert err.errors == SCOPE_RESPONSE["errors"]
+    assert err.data is None
+
+
+async def test_scope_message_without_brackets() -> None:
+    body = {
+        "errors": [
+            {
+                "message": "The client or authentication token doesn't have enough oauth2 "
+                "permissions/scopes to access Contract.id, Contract.title"
+            }
+        ]
+    }
+    rec = Recorder(httpx.Response(200, json=body))
+    async with make_client(rec) as client:
+        with pytest.raises(MissingScopeError) as info:
+            await client.contract(id="1")
+    assert info.value.fields == ["Contract.id", "Contract.title"]
+
+
+@pytest.mark.parametrize(
+    ("body", "locations"),
+    [
+        (MISSING_ARGUMENT_RESPONSE, [{"line": 3, "column": 5}, {"line": 3, "column": 5}]),
+        (NULL_ARGUMENT_RESPONSE, [{"line": 3, "column": 5}, {"line": 3, "column": 17}]),
+    ],
+)
+async def test_validation_errors_from_reference(
+    body: dict[str, Any], locations: list[dict[str, int]]
+) -> None:
+    rec = Recorder(httpx.Response(200, json=body, headers=rid("val-1")))
+    async with make_client(rec) as client:
+        with pytest.raises(GraphQLValidationError) as info:
+            await client.contract(id="1")
+    err = info.value
+    assert err.locations == locations
+    assert err.errors == body["errors"]
+    for e in body["errors"]:
+        assert e["message"] in str(err)
+    assert err.request_id == "val-1"
+    assert err.operation == "contract"
+
+
+async def test_other_graphql_error_keeps_typed_partial_data() -> None:
+    body = {
+        "data": CONTRACT_DATA,
+        "errors": [
+            {"message": "Upstream timed out", "extensions": {"classification": "ExecutionAborted"}}
+        ],
+    }
+    rec = Recorder(httpx.Response(200, json=body, headers=rid("g-1")))
+    async with make_client(rec) as client:
+        with pytest.raises(GraphQLError) as info:
+            await client.contract(id="1")
+    err = info.value
+    assert type(err) is GraphQLError
+    assert "Upstream timed out" in str(err)
+    assert isinstance(err.data, Contract)
+    assert err.data.contract is not None
+    assert err.data.contract.id == "42"
+    assert err.request_id == "g-1"
+
+
+async def test_graphql_error_keeps_raw_partial_data_when_it_does_not_validate() -> None:
+    partial = {"contract": {"id": None, "title": "Logo"}}
+    body = {"data": partial, "errors": [{"message": "id failed", "path": ["contract", "id"]}]}
+    rec = Recorder(httpx.Response(200, json=body))
+    async with make_client(rec) as client:
+        with pytest.raises(GraphQLError) as info:
+            await client.contract(id="1")
+    assert info.value.data == partial
+
+
+async def test_scope_error_with_partial_data() -> None:
+    body = {"data": CONTRACT_DATA, **SCOPE_RESPONSE}
+    rec = Recorder(httpx.Response(200, json=body))
+    async with make_client(rec) as client:
+        with pytest.raises(MissingScopeError) as info:
+            await client.contract(id="1")
+    assert isinstance(info.value.data, Contract)
+
+
+async def test_graphql_errors_are_api_errors() -> None:
+    assert issubclass(MissingScopeError, GraphQLError)
+    assert issubclass(GraphQLValidationError, GraphQLError)
+    assert issubclass(GraphQLError, APIError)
+
+
+# --- response validation --------------------------------------------------------------------
+
+
+async def test_response_that_does_not_match_models_names_operation_and_path() -> None:
+    body = {"data": {"contract": {"id": "1", "title": 5, "createdAt": None, "amount": "x"}}}
+    rec = Recorder(httpx.Response(200, json=body, headers=rid("v-1")))
+    async with make_client(rec) as client:
+        with pytest.raises(ResponseValidationError) as info:
+            await client.contract(id="1")
+    err = info.value
+    assert err.operation == "contract"
+    assert err.request_id == "v-1"
+    joined = " | ".join(err.paths)
+    assert "contract.title" in joined
+    assert "contract.amount" in joined
+    assert "contract.count" in joined  # missing field
+    assert "'contract'" in str(err)
+    assert "contract.title" in str(err)
+
+
+async def test_rooms_nested_path_in_validation_error() -> None:
+    body = {"data": {"rooms": {"totalCount": 1, "edges": [{"cursor": "a", "node": {"id": 7}}]}}}
+    rec = Recorder(httpx.Response(200, json=body))
+    async with make_client(rec) as client:
+        with pytest.raises(ResponseValidationError) as info:
+            await client.rooms()
+    assert any(p.startswith("rooms.edges.0.node.id") for p in info.value.paths)
+
+
+async def test_successful_response_is_typed() -> None:
+    rec = Recorder(httpx.Response(200, json={"data": CONTRACT_DATA}))
+    async with make_client(rec) as client:
+        result = await client.contract(id="42")
+    assert isinstance(result, Contract)
+    assert result.contract is not None
+    assert result.contract.created_at == "2024-01-01"
+    assert rec.bodies == [
+        {"query": rec.bodies[0]["query"], "operationName": "contract", "variables": {"id": "42"}}
+    ]
+
+
+# --- variables --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (lambda c: c.contract(id=12.5), "$id (ID!): expected ID"),
+        (lambda c: c.contract(id=None), "$id (ID!): must not be null"),
+        (lambda c: c.contract(id=["1"]), "$id (ID!): expected ID"),
+        (lambda c: c.rooms(limit="10"), "$limit (Int): expected Int"),
+        (lambda c: c.rooms(limit=True), "$limit (Int): expected Int"),
+        (lambda c: c.rooms(limit=2**40), "$limit (Int): Int out of the 32-bit range"),
+        (lambda c: c.rooms(ratio="1.0"), "$ratio (Float): expected Float"),
+        (lambda c: c.rooms(ratio=float("nan")), "$ratio (Float): Float must be finite"),
+        (lambda c: c.rooms(flag=1), "$flag (Boolean): expected Boolean"),
+        (lambda c: c.rooms(sort="UP"), "$sort (SortOrder): not a value of enum SortOrder"),
+        (lambda c: c.rooms(sort=3), "$sort (SortOrder): expected SortOrder"),
+        (lambda c: c.rooms(ids="abc"), "$ids ([ID!]): expected a list"),
+        (lambda c: c.rooms(ids=["a", None]), "$ids[1] ([ID!]): must not be null"),
+        (lambda c: c.rooms(ids=["a", 2.0]), "$ids[1] ([ID!]): expected ID"),
+        (lambda c: c.rooms(pagination="first=10"), "$pagination (Pagination): expected"),
+        (lambda c: c.rooms(pagination=RoomFilter()), "$pagination (Pagination): expected"),
+        (lambda c: c.rooms(pagination={"first": "ten"}), "invalid Pagination: first"),
+        (lambda c: c.rooms(since=object()), "$since (DateTime): cannot serialize"),
+        (lambda c: c.pay(input={"amount": 5}), "invalid PayInput: contractId: Field required"),
+        (lambda c: c.pay(input=None), "$input (PayInput!): must not be null"),
+    ],
+)
+async def test_invalid_variables_fail_before_sending(call: Any, needle: str) -> None:
+    rec = Recorder(httpx.Response(200, json={"data": CONTRACT_DATA}))
+    async with make_client(rec) as client:
+        with pytest.raises(InvalidVariablesError) as info:
+            await call(client)
+    assert needle in str(info.value)
+    assert info.value.operation in {"contract", "rooms", "pay"}
+    assert rec.requests == []
+
+
+async def test_missing_and_unknown_variables_in_execute() -> None:
+    rec = Recorder(httpx.Response(200, json={"data": CONTRACT_DATA}))
+    async with make_client(rec) as client:
+        query = "query contract($id: ID!) { contract(id: $id) { id } }"
+        with pytest.raises(InvalidVariablesError, match=r"missing required \$id \(ID!\)"):
+            await client.execute(query, "contract", {})
+        with pytest.raises(InvalidVariablesError, match=r"\$di is not declared"):
+            await client.execute(query, "contract", {"id": "1", "di": "2"})
+    assert rec.requests == []
+
+
+async def test_variable_values_never_in_invalid_variables_message() -> None:
+    rec = Recorder(httpx.Response(200, json={"data": CONTRACT_DATA}))
+    async with make_client(rec) as client:
+        with pytest.raises(InvalidVariablesError) as info:
+            await client.pay(input={"amount": "secret-amount-1234", "contractId": "c-99"})
+    assert "secret-amount-1234" not in str(info.value)
+    assert "secret-amount-1234" not in repr(info.value)
+    assert "c-99" not in str(info.value)
+
+
+async def test_variables_are_serialized_like_graphql_expects() -> None:
+    body = {"data": {"rooms": {"totalCount": 0, "edges": []}}}
+    rec = Recorder(
+        httpx.Response(200, json=body), httpx.Response(200, json={"data": {"pay": True}})
+    )
+    async with make_client(rec) as client:
+        await client.rooms(
+            filter_=RoomFilter(kind=SortOrder.DESC, pagination_eq=Pagination(after="0", first=5)),
+            pagination=None,
+            sort=SortOrder.ASC,
+            ids=("a", 2),
+            since=datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+            ratio=2,
+        )
+        await client.pay(input=PayInput(amount=1.25, contractId="c-1"))
+    rooms_vars = rec.bodies[0]["variables"]
+    assert rooms_vars == {
+        # explicit None is sent as null; UNSET arguments (limit, flag) are left out
+        "filter": {"kind": "DESC", "pagination_eq": {"after": "0", "first": 5}},
+        "pagination": None,
+        "sort": "ASC",
+        "ids": ["a", 2],
+        "since": "2024-05-01T12:00:00Z",
+        "ratio": 2,
+    }
+    # by alias, unset fields left out
+    assert rec.bodies[1]["variables"] == {"input": {"amount": 1.25, "contractId": "c-1"}}
+    assert rec.bodies[1]["operationName"] == "pay"
+
+
+async def test_dict_input_is_validated_and_dumped_by_alias() -> None:
+    rec = Recorder(httpx.Response(200, json={"data": {"pay": True}}))
+    async with make_client(rec) as client:
+        result = await client.pay(input={"amount": 3, "contract_id": "c-2"})
+    assert result.pay is True
+    assert rec.bodies[0]["variables"] == {"input": {"amount": 3.0, "contractId": "c-2"}}
