@@ -93,7 +93,7 @@ class FakeServer:
         if authorization.removeprefix("Bearer ") not in self.valid_access:
             return 401, {"message": "unauthorized"}
         assert "user" in json.loads(raw)["query"]
-        return 200, {"data": {"user": {"id": "42", "nickname": "alice"}}}
+        return 200, {"data": {"user": {"id": "42", "nid": "alice7", "name": "Alice L."}}}
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_status_shows_who_and_expiry(env: dict[str, str], server: FakeServer) ->
     write_token(path, {**server.issue(), "expires_at": time.time() + 3 * 3600 + 90})
     result = invoke("status")
     assert result.exit_code == 0, result.output
-    assert "alice (id 42)" in result.output
+    assert "User:          Alice L. (alice7, id 42)" in result.output
     assert re.search(r"\(in 3h 1m\)", result.output), result.output
     assert "Refresh token: present" in result.output
     assert str(path) in result.output

@@ -258,3 +258,22 @@ def test_is_loopback_redirect() -> None:
     assert not is_loopback_redirect("https://127.0.0.1:8080/cb")
     assert not is_loopback_redirect("http://example.com/cb")
     assert not is_loopback_redirect("http://10.0.0.1/cb")
+
+
+def test_loopback_login_under_trio(endpoint: TokenEndpoint, tmp_path: Path) -> None:
+    async def main() -> str:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(endpoint.handler)) as http:
+            manager = TokenManager(
+                "cid",
+                "csecret",
+                token_url=TOKEN_URL,
+                authorize_url=AUTHORIZE_URL,
+                redirect_uri=f"http://127.0.0.1:{free_port()}/cb",
+                store=FileTokenStore(tmp_path / "token.json"),
+                http_client=http,
+            )
+            with anyio.fail_after(20):
+                token = await run_login(manager, consent=auto_consent(), echo=lambda m: None)
+            return token.access
+
+    assert anyio.run(main, backend="trio") == "at-SECRET"

@@ -546,3 +546,45 @@ def test_trio_smoke(fake: FakeUpwork) -> None:
 
 def _unused(_: Callable[..., Any]) -> None:  # pragma: no cover
     pass
+
+
+async def test_cancelled_caller_does_not_lose_rotation(
+    fake: FakeUpwork, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    fake.token_delay = 0.3
+    clock = Clock()
+    store = FileTokenStore(tmp_path / "token.json")
+    await store.save(seeded_token(fake, clock))
+    manager = make_manager(fake, http, store=store, clock=clock)
+    clock.now += 3600
+    with anyio.move_on_after(0.05):
+        await manager.get_access_token()
+    saved = await store.load()
+    assert saved is not None
+    assert saved.refresh_token is not None
+    assert saved.refresh_token.get_secret_value() == "rt-SECRET-2"  # rotation reached the store
+    assert (await manager.get_access_token()) == "at-SECRET-2"
+    assert len(fake.token_calls) == 1
+
+
+async def test_two_managers_one_file_in_one_process(
+    fake: FakeUpwork, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    fake.token_delay = 0.05
+    clock = Clock()
+    path = tmp_path / "token.json"
+    await FileTokenStore(path).save(seeded_token(fake, clock))
+    managers = [make_manager(fake, http, store=FileTokenStore(path), clock=clock) for _ in range(3)]
+    for manager in managers:
+        await manager.get_token()
+    clock.now += 3600
+    results: list[str] = []
+
+    async def use(manager: TokenManager) -> None:
+        results.append(await manager.get_access_token())
+
+    async with anyio.create_task_group() as tg:
+        for manager in managers * 10:
+            tg.start_soon(use, manager)
+    assert set(results) == {"at-SECRET-2"}
+    assert len(fake.refresh_calls()) == 1

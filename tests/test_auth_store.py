@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import stat
 import subprocess
@@ -341,3 +342,15 @@ def test_four_processes_share_one_refresh(tmp_path: Path, token_server: TokenSer
     assert (saved["access_token"], saved["refresh_token"]) == ("at-1", "rt-1")
     # Every process really used the old token before the expiry point.
     assert all("at-0" in r["seen"] for r in results)
+
+
+async def test_stale_temp_files_from_killed_writers_are_cleaned(tmp_path: Path) -> None:
+    path = tmp_path / "token.json"
+    old = tmp_path / ".token.json.abc123.tmp"
+    fresh = tmp_path / ".token.json.def456.tmp"
+    for leftover in (old, fresh):
+        leftover.write_text("{")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    await FileTokenStore(path).save(Token.from_dict(OLD))
+    assert not old.exists()
+    assert fresh.exists()  # may belong to a writer still running

@@ -117,11 +117,12 @@ def test_operation_names_never_collide_with_base_client_methods() -> None:
     for name in operations:
         assert snake(name) not in base_names, f"operation {name} shadows a base-client member"
         assert name not in base_names
-    generated_methods = {
-        n for n, v in vars(GeneratedClient).items() if inspect.iscoroutinefunction(v)
-    }
-    assert generated_methods == {snake(n) for n in operations}
-    assert not generated_methods & base_names
+    members = {n for n in vars(GeneratedClient) if not n.startswith("__")}
+    assert {snake(n) for n in operations} <= members
+    for name in operations:
+        assert inspect.iscoroutinefunction(getattr(GeneratedClient, snake(name))), name
+    # Nothing the generator (or a plugin) adds may shadow the runtime.
+    assert not members & base_names
 
 
 def test_generated_client_builds_on_the_runtime() -> None:
@@ -232,17 +233,18 @@ def make_scratch_project(tmp_path: Path) -> Path:
 
 
 def add_plugin(root: Path) -> None:
+    """Append the marker plugin to the scratch project's [tool.ariadne-codegen] plugins."""
     (root / "scripts" / "marker_plugin.py").write_text(PLUGIN, encoding="utf-8")
     pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
     config = tomllib.loads(pyproject)["tool"]["ariadne-codegen"]
     plugins = [*config.get("plugins", []), "marker_plugin.MarkerPlugin"]
-    line = "plugins = [" + ", ".join(f'"{p}"' for p in plugins) + "]"
-    if re.search(r"(?m)^plugins = \[.*\]$", pyproject):
-        pyproject = re.sub(r"(?m)^plugins = \[.*\]$", line, pyproject, count=1)
-    else:
-        pyproject = pyproject.replace(
-            "[tool.ariadne-codegen]\n", "[tool.ariadne-codegen]\n" + line + "\n", 1
-        )
+    line = "plugins = [" + ", ".join(f'"{p}"' for p in plugins) + "]\n"
+    start = pyproject.index("[tool.ariadne-codegen]\n") + len("[tool.ariadne-codegen]\n")
+    end = pyproject.find("\n[", start)
+    end = len(pyproject) if end == -1 else end + 1
+    section = re.sub(r"(?ms)^plugins\s*=\s*\[.*?\]\s*\n", "", pyproject[start:end])
+    pyproject = pyproject[:start] + line + section + pyproject[end:]
+    assert tomllib.loads(pyproject)["tool"]["ariadne-codegen"]["plugins"] == plugins
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
 
 

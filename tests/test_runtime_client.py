@@ -145,13 +145,35 @@ def test_static_token_is_secret() -> None:
         StaticTokenAuth("")
 
 
-def test_only_one_auth_mode() -> None:
-    with pytest.raises(ConfigurationError, match="only one way"):
-        UpworkClient(access_token="a", auth=HeaderAuth("b"))
+def test_only_one_auth_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     from upwork_gql.auth import MemoryTokenStore
 
+    with pytest.raises(ConfigurationError, match="only one way"):
+        UpworkClient(access_token="a", auth=HeaderAuth("b"))
+    monkeypatch.delenv("UPWORK_CLIENT_ID", raising=False)
     with pytest.raises(ConfigurationError, match="needs client_id"):
         UpworkClient(token_store=MemoryTokenStore())
+
+
+async def test_token_store_alone_takes_the_credential_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from upwork_gql.auth import MemoryTokenStore, TokenManager
+
+    monkeypatch.setenv("UPWORK_CLIENT_ID", "env-cid")
+    monkeypatch.setenv("UPWORK_CLIENT_SECRET", "env-secret-777")
+    monkeypatch.setenv("UPWORK_TOKEN_URL", "http://127.0.0.1:9/tok")
+    monkeypatch.setenv("UPWORK_REDIRECT_URI", "http://127.0.0.1:9/cb")
+    store = MemoryTokenStore()
+    async with UpworkClient(token_store=store, tenant_id="org-2") as client:
+        manager = client.auth
+        assert isinstance(manager, TokenManager)
+        assert manager.client_id == "env-cid"
+        assert manager.token_url == "http://127.0.0.1:9/tok"
+        assert manager.redirect_uri == "http://127.0.0.1:9/cb"
+        assert manager.store is store
+        assert client.tenant_id == "org-2"
+        assert "env-secret-777" not in repr(manager) + repr(client)
 
 
 async def test_client_id_and_store_build_a_token_manager() -> None:
@@ -328,9 +350,10 @@ async def test_concurrency_cap() -> None:
         return httpx.Response(200, json={"data": CONTRACT_DATA})
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    async with FakeGeneratedClient(
-        URL, http_client=http, rate_limit=None, max_concurrency=3
-    ) as client, anyio.create_task_group() as tg:
+    async with (
+        FakeGeneratedClient(URL, http_client=http, rate_limit=None, max_concurrency=3) as client,
+        anyio.create_task_group() as tg,
+    ):
         for _ in range(12):
             tg.start_soon(lambda: client.contract(id="1"))
     await http.aclose()
@@ -344,6 +367,17 @@ def test_rate_limiter_validation() -> None:
         RateLimiter(1, max_concurrency=0)
     assert RateLimiter(None, max_concurrency=None).rate is None
     assert "rate=10.0" in repr(RateLimiter())
+
+
+async def test_default_rate_limiter_is_upworks_documented_rate() -> None:
+    async with UpworkClient(access_token="t") as client:
+        limiter = client.rate_limiter
+        assert limiter is not None
+        assert limiter.rate == 10.0
+        assert limiter.max_concurrency == 16
+        assert client.with_tenant("x").rate_limiter is limiter
+    async with UpworkClient(access_token="t", rate_limit=None, max_concurrency=None) as client:
+        assert client.rate_limiter is None
 
 
 # --- trio ---------------------------------------------------------------------------------------

@@ -498,3 +498,14 @@ async def test_dict_input_is_validated_and_dumped_by_alias() -> None:
         result = await client.pay(input={"amount": 3, "contract_id": "c-2"})
     assert result.pay is True
     assert rec.bodies[0]["variables"] == {"input": {"amount": 3.0, "contractId": "c-2"}}
+
+
+async def test_variables_pass_through_when_document_cannot_be_analysed() -> None:
+    rec = Recorder(httpx.Response(200, json={"data": {"x": 1}}))
+    async with make_client(rec) as client:
+        await client.execute("query {", variables={"when": datetime(2024, 1, 2, tzinfo=UTC)})
+        with pytest.raises(InvalidVariablesError, match="cannot serialize"):
+            await client.execute("query {", variables={"bad": object()})
+    assert rec.bodies == [
+        {"query": "query {", "operationName": None, "variables": {"when": "2024-01-02T00:00:00Z"}}
+    ]

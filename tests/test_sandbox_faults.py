@@ -87,7 +87,9 @@ async def test_5xx_and_html_502(inproc: Any) -> None:
     assert r502.status_code == 502
     assert r502.headers["content-type"].startswith("text/html")
     assert "<h1>502 Bad Gateway</h1>" in r502.text
-    statuses = [(await http.post("/graphql", json=QUERY, headers=headers)).status_code for _ in range(3)]
+    statuses = [
+        (await http.post("/graphql", json=QUERY, headers=headers)).status_code for _ in range(3)
+    ]
     assert statuses == [503, 503, 200]
 
 
@@ -131,7 +133,9 @@ async def test_truncated_json(inproc: Any) -> None:
 
 async def test_token_endpoint_faults(inproc: Any) -> None:
     http, state, _ = inproc
-    state.faults.push({"token_endpoint": [{"status": 503}, {"status": 400, "json": {"error": "invalid_grant"}}]})
+    state.faults.push(
+        {"token_endpoint": [{"status": 503}, {"status": 400, "json": {"error": "invalid_grant"}}]}
+    )
     first = await http.post(TOKEN, data=token_form(state))
     assert first.status_code == 503
     second = await http.post(TOKEN, data=token_form(state))
@@ -148,7 +152,9 @@ async def test_control_endpoint(inproc: Any) -> None:
     assert bad.status_code == 400
     bad_target = await http.post("/_sandbox/faults", json={"elsewhere": [{"status": 500}]})
     assert bad_target.status_code == 400
-    ok = await http.post("/_sandbox/faults", json={"next": [{"status": 503}], "token": [{"drop": True}]})
+    ok = await http.post(
+        "/_sandbox/faults", json={"next": [{"status": 503}], "token": [{"drop": True}]}
+    )
     assert ok.json()["pending"] == {"graphql": 1, "token": 1, "authorize": 0}
     assert (await http.post("/graphql", json=QUERY, headers=headers)).status_code == 503
     cleared = await http.delete("/_sandbox/faults")
@@ -201,7 +207,7 @@ def test_faults_from_config() -> None:
 
 
 def test_server_urls_and_flow(live: Any) -> None:
-    http, server, headers = live
+    http, server, _ = live
     assert server.url.startswith("http://127.0.0.1:")
     assert server.graphql_url == server.url + "/graphql"
     assert server.token_url.endswith("/api/v3/oauth2/token")
@@ -268,7 +274,7 @@ def test_server_drop_after_execution(live: Any) -> None:
 
 
 def test_server_control_endpoint_over_http(live: Any) -> None:
-    http, server, headers = live
+    http, server, _ = live
     response = http.post(server.faults_url, json={"token_endpoint": [{"status": 500}]})
     assert response.json()["pending"]["token"] == 1
     assert http.post(TOKEN, data=token_form(server.state)).status_code == 500
@@ -279,7 +285,7 @@ def test_server_stops_and_frees_the_port() -> None:
     with serve_in_thread(SandboxConfig()) as running:
         port = int(running.url.rsplit(":", 1)[1])
         assert httpx.get(running.url + "/").status_code == 200
-    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 2):
         pass
 
 
@@ -294,3 +300,18 @@ async def test_serve_async() -> None:
                 headers={"Authorization": f"Bearer {token.access_token}"},
             )
         assert response.status_code == 200
+
+
+def test_serve_async_under_trio() -> None:
+    import anyio
+
+    async def main() -> int:
+        async with serve_async(SandboxConfig()) as running:
+            token = running.state.issue_tokens().access_token
+            async with httpx.AsyncClient(timeout=10) as http:
+                response = await http.post(
+                    running.graphql_url, json=QUERY, headers={"Authorization": f"Bearer {token}"}
+                )
+            return response.status_code
+
+    assert anyio.run(main, backend="trio") == 200

@@ -10,7 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import FragmentDefinitionNode, FragmentSpreadNode, parse, print_ast, visit
+from graphql import (
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    OperationDefinitionNode,
+    parse,
+    print_ast,
+    visit,
+)
 from graphql.language import Visitor
 
 from upwork_gql.sandbox import (
@@ -104,37 +111,60 @@ def operation_document(path: Path) -> str:
     text = path.read_text()
     needed: dict[str, FragmentDefinitionNode] = {}
     todo: list[Any] = [parse(text)]
+    names: list[str] = []
+
+    class Collect(Visitor):
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+            names.append(node.name.value)
+
     while todo:
-        names: list[str] = []
-
-        class Collect(Visitor):
-            def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
-                names.append(node.name.value)
-
+        names.clear()
         visit(todo.pop(), Collect())
-        for name in names:
+        for name in list(names):
             if name in fragments and name not in needed:
                 needed[name] = fragments[name]
                 todo.append(fragments[name])
     return text + "\n" + "\n".join(print_ast(f) for f in needed.values())
 
 
-def variables_for(operation: str, state: SandboxState) -> dict[str, Any]:
+def variables_for(document: str, operation: str, state: SandboxState) -> dict[str, Any]:
+    """Values for the operation's variables that point at seeded data (by name and type)."""
     org = state.data.default_org
-    known: dict[str, dict[str, Any]] = {
+    by_operation: dict[str, dict[str, Any]] = {
         "clientProposals": {"jobPostingId": state.data.jobs[0]["id"]},
-        "clientProposal": {"id": state.data.proposals(0)[0]["id"]},
         "contract": {"id": org.contract_ids()[-1]},
         "room": {"id": org.room_id(0)},
-        "workDiaryContract": {
-            "workDiaryContractInput": {
-                "contractId": org.hourly_contract_ids()[0],
-                "date": org.diary_dates()[-1],
-            }
-        },
+        "clientProposal": {"id": state.data.proposals(0)[0]["id"]},
         "marketplaceJobPosting": {"id": state.data.jobs[3]["id"]},
     }
-    return known.get(operation, {})
+    by_name: dict[str, Any] = {
+        "workDiaryContractInput": {
+            "contractId": org.hourly_contract_ids()[0],
+            "date": org.diary_dates()[-1],
+        },
+    }
+    by_word = (
+        ("room", org.room_id(0)),
+        ("contract", org.contract_ids()[0]),
+        ("proposal", state.data.proposals(0)[0]["id"]),
+        ("job", state.data.jobs[0]["id"]),
+        ("org", org.id),
+    )
+    values = dict(by_operation.get(operation, {}))
+    op = next(
+        d
+        for d in parse(document).definitions
+        if isinstance(d, OperationDefinitionNode) and d.name and d.name.value == operation
+    )
+    for definition in op.variable_definitions:
+        name = definition.variable.name.value
+        if name in values:
+            continue
+        if name in by_name:
+            values[name] = by_name[name]
+        elif print_ast(definition.type).rstrip("!") == "ID":
+            values[name] = next((v for w, v in by_word if w in name.lower()), "1")
+    return values
 
 
 OPERATION_FILES = sorted(p for p in QUERIES.glob("*.graphql") if p.name != "fragments.graphql")
@@ -147,9 +177,10 @@ async def test_every_operation_in_queries_runs(sbx: Sandbox, path: Path) -> None
     op = next(
         d.name.value
         for d in parse(document).definitions
-        if getattr(d, "operation", None) is not None and d.name is not None  # type: ignore[attr-defined]
+        if isinstance(d, OperationDefinitionNode) and d.name is not None
     )
-    result = await sbx.run(document, variables_for(op, sbx.state), operation_name=op)
+    variables = variables_for(document, op, sbx.state)
+    result = await sbx.run(document, variables, operation_name=op)
     assert "errors" not in result, result.get("errors")
     assert result["data"] is not None
     assert all(value is not None for value in result["data"].values())
@@ -194,6 +225,8 @@ async def test_page_size_maximum_is_an_error(sbx: Sandbox) -> None:
     assert error["path"] == ["marketplaceJobPostings"]
     bad_cursor = await sbx.run(JOBS_PAGE, {"filter": {"pagination_eq": {"after": "x", "first": 1}}})
     assert "Invalid cursor" in bad_cursor["errors"][0]["message"]
+    rooms = await sbx.run("{ roomList(pagination: {first: 51}) { totalCount } }")
+    assert "Page size is restricted to be <= 50" in rooms["errors"][0]["message"]
 
 
 async def test_client_proposals_pages_and_empty_job(sbx: Sandbox) -> None:
@@ -201,7 +234,9 @@ async def test_client_proposals_pages_and_empty_job(sbx: Sandbox) -> None:
     after = None
     ids: list[str] = []
     for _ in range(10):
-        page = (await sbx.run(PROPOSALS_PAGE, {"job": job, "pagination": {"after": after, "first": 50}}))
+        page = await sbx.run(
+            PROPOSALS_PAGE, {"job": job, "pagination": {"after": after, "first": 50}}
+        )
         conn = page["data"]["clientProposals"]
         assert conn["totalCount"] == 137
         ids += [e["node"]["id"] for e in conn["edges"]]
@@ -211,7 +246,11 @@ async def test_client_proposals_pages_and_empty_job(sbx: Sandbox) -> None:
     assert len(ids) == len(set(ids)) == 137
     empty = await sbx.run(PROPOSALS_PAGE, {"job": sbx.state.data.jobs[1]["id"]})
     conn = empty["data"]["clientProposals"]
-    assert conn == {"totalCount": 0, "edges": [], "pageInfo": {"endCursor": None, "hasNextPage": False}}
+    assert conn == {
+        "totalCount": 0,
+        "edges": [],
+        "pageInfo": {"endCursor": None, "hasNextPage": False},
+    }
     counts = [sbx.state.data.proposal_count(i) for i in range(1000)]
     assert min(counts) == 0
     assert max(counts) <= 200
@@ -286,9 +325,7 @@ async def test_scope_error_is_upworks_message_with_partial_data(sbx: Sandbox) ->
 
 async def test_limited_client_lacks_messaging_scope(sbx: Sandbox) -> None:
     token = sbx.state.issue_tokens(LIMITED_CLIENT_ID).access_token
-    result = await sbx.run(
-        "{ roomList { totalCount edges { node { id } } } }", token=token
-    )
+    result = await sbx.run("{ roomList { totalCount edges { node { id } } } }", token=token)
     (error,) = result["errors"]
     assert error["message"] == (
         SCOPE_PREFIX + "Query.roomList, Room.id, RoomConnection.edges, "
@@ -335,7 +372,8 @@ async def test_contracts_milestones_and_work_diary(sbx: Sandbox) -> None:
     fixed_id = org.contract_ids()[-1]
     fixed = (await sbx.run(query, {"id": fixed_id}))["data"]["contract"]
     assert len(fixed["milestones"]) >= 2
-    diary = """query d($input: WorkDiaryContractInput!) { workDiaryContract(workDiaryContractInput: $input) {
+    diary = """query d($input: WorkDiaryContractInput!) {
+      workDiaryContract(workDiaryContractInput: $input) {
         workDiaryTimeCells { cellDateTime { rawValue displayValue } activityLevel } } }"""
     contract_id = org.hourly_contract_ids()[0]
     dates = org.diary_dates()
@@ -359,7 +397,8 @@ async def test_contracts_milestones_and_work_diary(sbx: Sandbox) -> None:
 async def test_rooms_have_stories(sbx: Sandbox) -> None:
     room_id = sbx.state.data.default_org.room_id(5)
     query = """query r($id: ID!) { room(id: $id) { id roomName
-        stories(filter: {pagination: {first: 100}}) { totalCount edges { node { id message } } } } }"""
+        stories(filter: {pagination: {first: 50}}) {
+          totalCount edges { node { id message } } } } }"""
     room = (await sbx.run(query, {"id": room_id}))["data"]["room"]
     assert room["id"] == room_id
     stories = room["stories"]

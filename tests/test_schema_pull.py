@@ -177,3 +177,10 @@ def test_cli_reads_token_and_tenant_from_env(
 async def test_library_errors_are_schema_errors() -> None:
     with pytest.raises(SchemaError, match="cannot connect"):
         await pull_schema(refused_url())
+
+
+def test_cli_env_name_matches_constants() -> None:
+    from upwork_gql._constants import ENV_ACCESS_TOKEN
+    from upwork_gql.cli.schema import _ENV_ACCESS_TOKEN
+
+    assert _ENV_ACCESS_TOKEN == ENV_ACCESS_TOKEN

@@ -31,6 +31,7 @@ Per-call options arrive through the generated methods' ``**kwargs``: ``timeout=`
 from __future__ import annotations
 
 import copy
+import dataclasses
 import email.utils
 import enum
 import inspect
@@ -98,7 +99,7 @@ T = TypeVar("T")
 P = ParamSpec("P")
 _SelfT = TypeVar("_SelfT", bound="BaseGraphQLClient")
 
-_RETRYABLE_STATUS: Final = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+_RETRYABLE_STATUS: Final = frozenset({408, 429, *range(500, 600)})
 # Errors raised before a single byte of the request left this process: safe to retry anything.
 _NEVER_SENT_ERRORS: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _EXCERPT_LEN: Final = 200
@@ -400,6 +401,8 @@ class _Operation:
     name: str | None
     is_mutation: bool
     variables: dict[str, _Variable]
+    checked: bool = True  # False: the document could not be analysed; variables pass through
+    prefix: bytes = b""  # the request body up to the variables, encoded once
 
 
 def _parse_operation(
@@ -413,12 +416,12 @@ def _parse_operation(
     except Exception:
         # Not our job to validate documents: the server will say what is wrong. Unknown kind is
         # treated as a mutation (never retried).
-        return _Operation(name=operation_name, is_mutation=True, variables={})
+        return _Operation(name=operation_name, is_mutation=True, variables={}, checked=False)
     ops = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         ops = [o for o in ops if o.name is not None and o.name.value == operation_name]
     if len(ops) != 1:
-        return _Operation(name=operation_name, is_mutation=True, variables={})
+        return _Operation(name=operation_name, is_mutation=True, variables={}, checked=False)
     op = ops[0]
     variables: dict[str, _Variable] = {}
     for definition in op.variable_definitions or ():
@@ -450,10 +453,15 @@ class _ClassState:
         self.types: dict[str, type] = {}
         self.result_models: dict[str, type[BaseModel]] = {}
         # Input types and enums of the variables are imported by the generated client's module.
-        for klass in reversed(cls.__mro__):
+        # The most derived class's module wins a name clash.
+        for klass in cls.__mro__:
             module = sys.modules.get(klass.__module__)
             for obj in vars(module).values() if module is not None else ():
-                if isinstance(obj, type) and issubclass(obj, BaseModel | enum.Enum):
+                if (
+                    isinstance(obj, type)
+                    and issubclass(obj, BaseModel | enum.Enum)
+                    and obj not in (BaseModel, enum.Enum)
+                ):
                     self.types.setdefault(obj.__name__, obj)
         # Result model of each operation method, from its return annotation.
         for klass in cls.__mro__:
@@ -478,7 +486,12 @@ class _ClassState:
         if op is None:
             if len(self.operations) >= _DOC_CACHE_MAX:
                 self.operations.clear()
-            op = self.operations[key] = _parse_operation(document, operation_name, self.types)
+            op = _parse_operation(document, operation_name, self.types)
+            prefix = (
+                f'{{"query":{json.dumps(document, ensure_ascii=False)},'
+                f'"operationName":{json.dumps(op.name, ensure_ascii=False)},"variables":'
+            ).encode()
+            op = self.operations[key] = dataclasses.replace(op, prefix=prefix)
         return op
 
     def result_model(self, operation_name: str | None) -> type[BaseModel] | None:
@@ -906,6 +919,16 @@ class BaseGraphQLClient:
         self, op: _Operation, variables: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        if not op.checked:
+            for name, value in (variables or {}).items():
+                if not _is_unset(value):
+                    try:
+                        out[name] = _conv_any(value, "")
+                    except _VariableError as exc:
+                        raise InvalidVariablesError(
+                            f"invalid variables: ${name}: {exc.problem}", operation=op.name
+                        ) from None
+            return out
         specs = op.variables
         problem: str | None = None
         if variables:
@@ -959,11 +982,11 @@ class BaseGraphQLClient:
         op = state.operation(query, operation_name)
         name = op.name
         payload_vars = self._check_variables(op, variables)
-        body = json.dumps(
-            {"query": query, "operationName": name, "variables": payload_vars},
-            separators=(",", ":"),
-            ensure_ascii=False,
-        ).encode()
+        body = (
+            op.prefix
+            + json.dumps(payload_vars, separators=(",", ":"), ensure_ascii=False).encode()
+            + b"}"
+        )
         headers = self._base_headers
         if extra_headers:
             headers = {**headers, **extra_headers}
@@ -1030,13 +1053,17 @@ class BaseGraphQLClient:
                 if response is not None:
                     raise _status_error(response, name, payload_vars)
                 assert error is not None
+                what = type(error).__name__
+                detail = _redact(str(error)[:_EXCERPT_LEN], payload_vars)
+                if detail:
+                    what = f"{what}: {detail}"
                 where = _where(name, None)
                 if isinstance(error, httpx.TimeoutException):
                     raise APITimeoutError(
-                        f"request timed out ({type(error).__name__}){where}", operation=name
+                        f"request timed out ({what}){where}", operation=name
                     ) from error
                 raise APIConnectionError(
-                    f"connection error ({type(error).__name__}){where}", operation=name
+                    f"connection error ({what}){where}", operation=name
                 ) from error
             if log.isEnabledFor(logging.INFO):
                 log.info(
@@ -1078,18 +1105,26 @@ class BaseGraphQLClient:
             except ValidationError:
                 pass
             else:
-                if not parsed.errors:  # type: ignore[attr-defined]
+                errors: list[Any] | None = parsed.errors  # type: ignore[attr-defined]
+                if not errors:
                     return parsed.data  # type: ignore[attr-defined]
+                raise _graphql_error(
+                    errors,
+                    parsed.data,  # type: ignore[attr-defined]
+                    name,
+                    response.headers.get(REQUEST_ID_HEADER),
+                    variables,
+                )
         request_id = response.headers.get(REQUEST_ID_HEADER)
         try:
             body = json.loads(content)
         except ValueError:
             what = "an empty body" if not content.strip() else "a body that is not JSON"
+            excerpt = _redact(_excerpt(content), variables)
             raise InvalidResponseError(
-                f"HTTP {response.status_code} with {what}{_where(name, request_id)}: "
-                f"{_excerpt(content)!r}",
+                f"HTTP {response.status_code} with {what}{_where(name, request_id)}: {excerpt!r}",
                 status_code=response.status_code,
-                body_excerpt=_excerpt(content),
+                body_excerpt=excerpt,
                 operation=name,
                 request_id=request_id,
             ) from None

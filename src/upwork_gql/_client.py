@@ -17,7 +17,11 @@ from upwork_gql._constants import (
     DEFAULT_RATE_LIMIT_PER_SECOND,
     DEFAULT_TOKEN_URL,
     ENV_API_URL,
+    ENV_CLIENT_ID,
+    ENV_CLIENT_SECRET,
+    ENV_REDIRECT_URI,
     ENV_TENANT_ID,
+    ENV_TOKEN_URL,
     INITIAL_RETRY_DELAY,
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
@@ -60,7 +64,9 @@ class UpworkClient(GeneratedClient):
 
     * ``auth=``: any ``httpx.Auth``, typically a shared ``upwork_gql.auth.TokenManager``;
     * ``client_id=`` / ``client_secret=`` / ``token_store=``: a ``TokenManager`` is built (and
-      closed with this client);
+      closed with this client); the client id, secret, token URL and redirect URI that are not
+      given come from ``UPWORK_CLIENT_ID``, ``UPWORK_CLIENT_SECRET``, ``UPWORK_TOKEN_URL`` and
+      ``UPWORK_REDIRECT_URI``;
     * ``access_token=``: a static bearer token (scripts, tests);
     * nothing: the given ``http_client``'s own auth, if any.
 
@@ -78,7 +84,7 @@ class UpworkClient(GeneratedClient):
         client_id: str | None = None,
         client_secret: str | SecretStr | None = None,
         token_store: TokenStore | None = None,
-        token_url: str = DEFAULT_TOKEN_URL,
+        token_url: str | None = None,
         redirect_uri: str | None = None,
         tenant_id: str | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -109,20 +115,21 @@ class UpworkClient(GeneratedClient):
         if access_token is not None:
             auth = StaticTokenAuth(access_token)
         elif client_id or token_store is not None:
+            env = os.environ
+            client_id = client_id or env.get(ENV_CLIENT_ID, "").strip() or None
             if not client_id:
-                raise ConfigurationError("token_store needs client_id (and usually client_secret)")
+                raise ConfigurationError(f"token_store needs client_id (or {ENV_CLIENT_ID})")
+            if client_secret is None:
+                client_secret = env.get(ENV_CLIENT_SECRET) or None
             from upwork_gql.auth import TokenManager
 
-            secret = (
-                client_secret.get_secret_value()
-                if isinstance(client_secret, SecretStr)
-                else client_secret
-            )
             auth = owned_auth = TokenManager(
                 client_id,
-                secret,
-                token_url=token_url,
-                redirect_uri=redirect_uri,
+                client_secret.get_secret_value()
+                if isinstance(client_secret, SecretStr)
+                else client_secret,
+                token_url=token_url or env.get(ENV_TOKEN_URL, "").strip() or DEFAULT_TOKEN_URL,
+                redirect_uri=redirect_uri or env.get(ENV_REDIRECT_URI, "").strip() or None,
                 store=token_store,
             )
         super().__init__(

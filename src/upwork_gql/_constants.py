@@ -53,5 +53,7 @@ ENV_TENANT_ID = "UPWORK_TENANT_ID"
 ENV_API_URL = "UPWORK_API_URL"
 ENV_TOKEN_URL = "UPWORK_TOKEN_URL"
 ENV_AUTHORIZE_URL = "UPWORK_AUTHORIZE_URL"
+#: A plain bearer access token (``upwork-gql schema pull``), instead of the saved login.
+ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
 
 USER_AGENT = "upwork-gql"

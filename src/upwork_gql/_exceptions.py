@@ -29,7 +29,13 @@ Every error the library raises derives from :class:`UpworkError`::
     │   └── TokenStoreError           the token store could not be read or written
     └── SchemaError                   schema pull / diff / check failures
 
-Messages never contain tokens, secrets or variable values.
+Every :class:`APIError` carries ``operation`` (the GraphQL operation name) and ``request_id``
+(Upwork's ``vnd.eo.request-id`` header, when a response came back). Status errors add
+``status_code``, ``headers`` and a short ``body_excerpt``; GraphQL errors keep the raw ``errors``
+and the partial ``data`` (the typed result model when it validates, else the raw dict).
+
+Messages never contain tokens, secrets or variable values (values a server echoes back are
+replaced by ``***``).
 """
 
 from __future__ import annotations

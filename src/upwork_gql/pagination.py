@@ -317,7 +317,11 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         return self.next_page().__await__()
 
     async def next_page(self) -> PageT:
-        """Fetch the next page (the first one on the first call) and return it."""
+        """Fetch the next page (the first one on the first call) and return it.
+
+        Manual stepping asks for ``page_size`` nodes per page and ignores ``max_items``. A null
+        connection raises :class:`PaginationError` (walks treat a null first page as empty).
+        """
         if self._has_next is False:
             raise PaginationError(
                 f"{self.operation}: there is no next page",

@@ -51,6 +51,8 @@ class ActivityFilterInput(BaseModel):
     "Filter activities by status"
     details_limit: Optional[int] = Field(alias="detailsLimit", default=None)
     "Amount of contracts to return"
+    codes: Optional[list[str]] = None
+    'Filter activities by their codes (from the documentation\'s "Get team activity by code" example)'
 
 
 class AddTeamActivityRequest(BaseModel):
@@ -2429,6 +2431,8 @@ class UpdateTeamActivityRequest(BaseModel):
     "The assignment level of the activity"
     status: Optional[str] = None
     "Activity status (active or archived)"
+    all_in_company: Optional[bool] = Field(alias="allInCompany", default=None)
+    'Whether the activity applies to the whole company (from the documentation\'s "Update activity" example)'
 
 
 class UpdateWorkflowTaskDetailsInput(BaseModel):

@@ -8,9 +8,10 @@ Guarantees:
   so a refresh already done by another process is reused instead of repeated.
 * **Never lose a rotated refresh token.** The new pair is saved to the store *before* the new
   access token is used; a failed save raises :class:`~upwork_gql.TokenStoreError` and the new
-  token is not used. The refresh-and-save section is shielded from cancellation (it is bounded by
-  the token endpoint's timeouts and retries). A response without ``refresh_token`` keeps the old
-  one, and a refresh token that was rotated away is never sent again.
+  token is not used. Each token request and the save after it are shielded from cancellation
+  (bounded by the token endpoint timeout), so a cancelled caller cannot drop a rotation. A
+  response without ``refresh_token`` keeps the old one, and a refresh token that was rotated
+  away is never sent again.
 * **Proactive and reactive.** Tokens are refreshed before expiry, with a leeway scaled to their
   lifetime; on a 401 (or ``WWW-Authenticate: ... invalid_token``) the flow refreshes once and
   retries once, never looping.
@@ -313,13 +314,10 @@ class TokenManager(httpx.Auth):
             code_verifier=code_verifier,
         )
         async with self._lock, self._store_lock():
-            with anyio.CancelScope(shield=True):
-                data = await self._post_token(request, extra_secrets=[code, code_verifier or ""])
-                token = Token.from_dict(data, now=self._clock()).with_grant_type(
-                    "authorization_code"
-                )
-                await self._persist(token)
-                self._token = token
+            data = await self._post_token(request, extra_secrets=[code, code_verifier or ""])
+            token = Token.from_dict(data, now=self._clock()).with_grant_type("authorization_code")
+            await self._persist(token)
+            self._token = token
         logger.info("logged in (authorization code); token expires in %s", _left(token, self))
         return token
 
@@ -335,10 +333,9 @@ class TokenManager(httpx.Auth):
         """Client credentials grant (service accounts): fetch, save and use a token."""
         self.client_credentials = True
         async with self._lock, self._store_lock():
-            with anyio.CancelScope(shield=True):
-                token = await self._client_credentials_token(scope)
-                await self._persist(token)
-                self._token = token
+            token = await self._client_credentials_token(scope)
+            await self._persist(token)
+            self._token = token
         return token
 
     # -- httpx.Auth -----------------------------------------------------------------------------
@@ -425,9 +422,8 @@ class TokenManager(httpx.Auth):
                 base = stored if stored is not None else current
                 if self._is_retired(base) and current is not None and not self._is_retired(current):
                     base = current
-                with anyio.CancelScope(shield=True):
-                    new = await self._renew(base)
-                    await self._persist(new)
+                new = await self._renew(base)
+                await self._persist(new)
                 if base is not None and base.refresh_token != new.refresh_token:
                     digest = _digest(base.refresh_token)
                     if digest is not None:
@@ -476,6 +472,13 @@ class TokenManager(httpx.Auth):
         return Token.from_dict(data, now=self._clock()).with_grant_type("client_credentials")
 
     async def _persist(self, token: Token) -> None:
+        # Shielded: once the endpoint has answered, a cancelled caller must not lose the new
+        # pair between the response and the store. (The token request itself is shielded per
+        # attempt in _post_token, so no checkpoint lies between the two.)
+        with anyio.CancelScope(shield=True):
+            await self._save_and_notify(token)
+
+    async def _save_and_notify(self, token: Token) -> None:
         try:
             await self.store.save(token)
         except TokenStoreError:
@@ -516,14 +519,17 @@ class TokenManager(httpx.Auth):
             last = attempt == attempts - 1
             self.token_requests += 1
             try:
-                response = await client.post(
-                    self.token_url,
-                    content=request.body.encode(),
-                    headers=dict(request.headers),
-                    auth=_NO_AUTH,
-                    timeout=self.timeout,
-                )
-                await response.aread()
+                # Shielded (bounded by the timeout): a rotation the server performed must reach
+                # the store even if the caller is cancelled meanwhile. Backoff sleeps are not.
+                with anyio.CancelScope(shield=True):
+                    response = await client.post(
+                        self.token_url,
+                        content=request.body.encode(),
+                        headers=dict(request.headers),
+                        auth=_NO_AUTH,
+                        timeout=self.timeout,
+                    )
+                    await response.aread()
             except httpx.TransportError as exc:
                 reason = _scrub(f"{type(exc).__name__}: {exc}", secrets)[:200]
                 if last:

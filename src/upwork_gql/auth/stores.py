@@ -105,6 +105,19 @@ def _write_atomic(path: Path, payload: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+    _remove_stale_temp_files(path)
+
+
+_STALE_TEMP_AGE = 600.0
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Temp files left by a writer that was killed mid-write (never the live file)."""
+    cutoff = time.time() - _STALE_TEMP_AGE
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def _read(path: Path) -> bytes | None:

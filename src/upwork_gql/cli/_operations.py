@@ -290,6 +290,8 @@ def _unknown_fields(value: Any, annotation: Any, path: str) -> Iterator[str]:
         and issubclass(annotation, pydantic.BaseModel)
         and isinstance(value, Mapping)
     ):
+        if not annotation.__pydantic_complete__:
+            annotation.model_rebuild(raise_errors=False)
         fields = annotation.model_fields
         by_key: dict[str, Any] = {}
         for field_name, info in fields.items():

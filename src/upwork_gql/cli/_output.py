@@ -57,6 +57,14 @@ def _model_class(annotation: Any) -> type[pydantic.BaseModel] | None:
     return None
 
 
+def model_fields(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """``model.model_fields`` with forward references resolved (generated fragment classes are
+    completed lazily by pydantic, on first validation)."""
+    if not model.__pydantic_complete__:
+        model.model_rebuild(raise_errors=False)
+    return dict(model.model_fields)
+
+
 def _list_item(annotation: Any) -> Any | None:
     annotation = _unwrap_optional(annotation)
     if typing.get_origin(annotation) is list:
@@ -68,7 +76,7 @@ def _list_item(annotation: Any) -> Any | None:
 def columns_for(model: type[pydantic.BaseModel], prefix: str = "", depth: int = 0) -> list[str]:
     """Dotted GraphQL field paths of a model's scalar leaves (lists are one JSON column)."""
     cols: list[str] = []
-    for name, info in model.model_fields.items():
+    for name, info in model_fields(model).items():
         key = f"{prefix}{info.alias or name}"
         nested = _model_class(info.annotation)
         if nested is not None and depth < _MAX_DEPTH:
@@ -135,12 +143,12 @@ def node_class(result_type: Any, depth: int = 0) -> type[pydantic.BaseModel] | N
     model = _model_class(result_type)
     if model is None or depth > _MAX_DEPTH:
         return None
-    fields = model.model_fields
+    fields = model_fields(model)
     if "edges" in fields and "page_info" in fields:
         edge_type = _list_item(fields["edges"].annotation)
         edge = _model_class(edge_type) if edge_type is not None else None
-        if edge is not None and "node" in edge.model_fields:
-            return _model_class(edge.model_fields["node"].annotation)
+        if edge is not None and "node" in model_fields(edge):
+            return _model_class(model_fields(edge)["node"].annotation)
         return None
     for info in fields.values():
         found = node_class(info.annotation, depth + 1)

@@ -35,7 +35,7 @@ TokenFileOption = Annotated[
     ),
 ]
 
-WHO_QUERY = "query { user { id nickname } }"
+WHO_QUERY = "query { user { id nid name } }"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -110,17 +110,17 @@ def describe_expiry(token: Token, now: float | None = None) -> str:
 
 
 async def fetch_who(api_url: str, token: Token, *, http_timeout: float = 10.0) -> str:
-    """``nickname (id ...)`` from the GraphQL ``user`` query; raises on any failure."""
+    """``name (nid, id ...)`` from the GraphQL ``user`` query; raises on any failure."""
     import httpx
 
-    from upwork_gql._constants import TENANT_HEADER, USER_AGENT
+    from upwork_gql._constants import ENV_TENANT_ID, TENANT_HEADER, USER_AGENT
 
     headers = {
         "Authorization": f"Bearer {token.access}",
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
     }
-    tenant = os.environ.get("UPWORK_TENANT_ID")
+    tenant = os.environ.get(ENV_TENANT_ID)
     if tenant:
         headers[TENANT_HEADER] = tenant
     async with httpx.AsyncClient(timeout=http_timeout) as http:
@@ -138,8 +138,8 @@ async def fetch_who(api_url: str, token: Token, *, http_timeout: float = 10.0) -
             message = str(errors[0].get("message", "GraphQL error")).replace(token.access, "***")
             raise RuntimeError(message[:120])
         raise RuntimeError("no user in the response")
-    nickname = user.get("nickname") or "?"
-    return f"{nickname} (id {user.get('id', '?')})"
+    name = user.get("name") or "?"
+    return f"{name} ({user.get('nid') or '?'}, id {user.get('id') or '?'})"
 
 
 def _saved_line(store: FileTokenStore, token: Token) -> str:
@@ -247,7 +247,12 @@ def logout(token_file: TokenFileOption = None) -> None:
     store = _store(token_file)
 
     existed = store.path.exists()
-    _run(store.clear)
+
+    async def go() -> None:
+        async with store.lock():  # not in the middle of another process's refresh
+            await store.clear()
+
+    _run(go)
     if existed:
         typer.echo(f"Logged out: removed {store.path}.")
     else:

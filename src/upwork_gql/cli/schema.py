@@ -17,7 +17,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
+# Literal here so that `--help` does not import the library; equals _constants.ENV_ACCESS_TOKEN.
+_ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -29,11 +30,7 @@ async def _saved_login(token_file: str | None, stack: AsyncExitStack) -> httpx.A
     """The saved login: a refreshing ``TokenManager`` when the OAuth2 client is configured
     (``UPWORK_CLIENT_ID``), else the stored access token as it is; None when there is none."""
     from upwork_gql._constants import ENV_CLIENT_ID, ENV_TOKEN_FILE
-
-    try:
-        from upwork_gql.auth import FileTokenStore, TokenManager
-    except ImportError:  # pragma: no cover - the auth package is part of the distribution
-        return None
+    from upwork_gql.auth import FileTokenStore, TokenManager
 
     path = token_file or os.environ.get(ENV_TOKEN_FILE) or None
     store = FileTokenStore(path)
@@ -61,7 +58,7 @@ def pull(
     token: Annotated[
         str | None,
         typer.Option(
-            help=f"Bearer access token (default: ${ENV_ACCESS_TOKEN}, else the saved login).",
+            help=f"Bearer access token (default: ${_ENV_ACCESS_TOKEN}, else the saved login).",
             show_default=False,
         ),
     ] = None,
@@ -75,17 +72,21 @@ def pull(
             help="Organization id for X-Upwork-API-TenantId (default: $UPWORK_TENANT_ID)."
         ),
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Request timeout in seconds.")] = 60.0,
+    timeout: Annotated[float, typer.Option(help="Request timeout in seconds.", min=0.1)] = 60.0,
 ) -> None:
     """Introspect the API and write the schema as sorted SDL (same schema -> same bytes).
 
-    On any failure (401, missing scopes, introspection refused, partial or invalid result) the
-    command exits non-zero with one line and leaves the existing file untouched.
+    Any failure (401, scopes, introspection refused, bad result): one line, exit 1, file kept.
     """
     import anyio
     import httpx
 
-    from upwork_gql._constants import DEFAULT_API_URL, ENV_API_URL, ENV_TENANT_ID
+    from upwork_gql._constants import (
+        DEFAULT_API_URL,
+        ENV_ACCESS_TOKEN,
+        ENV_API_URL,
+        ENV_TENANT_ID,
+    )
     from upwork_gql._exceptions import SchemaError, UpworkError
     from upwork_gql.schema import print_sorted, pull_schema, write_atomic
 
@@ -182,8 +183,9 @@ def check(
 ) -> None:
     """Validate operations against a schema: one line per operation, errors with file:line:col.
 
-    Also flags operation names whose generated method would collide with the client's own
-    methods. Exit 1 when any operation is invalid, 2 when the schema cannot be loaded.
+    Also flags operation names whose generated method would collide with the client's methods.
+
+    Exit 1 when any operation is invalid, 2 when the schema cannot be loaded.
     """
     import json
 

@@ -274,12 +274,11 @@ async def graphql_endpoint(request: Request) -> Response:
     state: SandboxState = request.app.state.sandbox
     schema: GraphQLSchema = request.app.state.schema
     tenant = request.headers.get(TENANT_HEADER)
-    record = RequestRecord("graphql", request.method, 0, tenant_id=tenant)
     response, op_name = await _handle(request, state, schema, tenant)
     state.record(
         RequestRecord(
-            record.path,
-            record.method,
+            "graphql",
+            request.method,
             response.status_code,
             operation_name=op_name,
             tenant_id=tenant,

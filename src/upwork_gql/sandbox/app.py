@@ -69,7 +69,11 @@ class FaultMiddleware:
             await self.app(scope, receive, send_with_id)
             return
         self.state.count("faults_applied")
-        self.state.record(RequestRecord(target, scope.get("method", ""), 0, fault=_describe(fault)))
+        self.state.record(
+            RequestRecord(
+                target, scope.get("method", ""), fault.status or 0, fault=_describe(fault)
+            )
+        )
         await self._apply(fault, scope, receive, send, send_with_id)
 
     async def _apply(
@@ -212,6 +216,23 @@ async def _index(request: Request) -> Response:
     )
 
 
+class SandboxApp(Starlette):
+    """Starlette with the fault layer outermost, so that it sees the server's own ``send``
+    (needed to drop a connection) and its errors are not turned into 500 pages."""
+
+    fault_layer: ASGIApp | None = None
+
+    async def starlette_call(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The plain Starlette application."""
+        await super().__call__(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.fault_layer is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.fault_layer(scope, receive, send)
+
+
 def create_app(
     config: SandboxConfig | None = None, *, state: SandboxState | None = None
 ) -> Starlette:
@@ -232,11 +253,11 @@ def create_app(
             Route(f"{CONTROL_PREFIX}/reset", _control_reset, methods=["POST"]),
             Route(f"{CONTROL_PREFIX}/expire-tokens", _control_expire, methods=["POST"]),
         ]
-    app = Starlette(routes=routes)
+    app = SandboxApp(routes=routes)
     app.state.sandbox = state
     app.state.schema = schema
     app.state.config = config
-    app.add_middleware(FaultMiddleware, state=state)
+    app.fault_layer = FaultMiddleware(app.starlette_call, state)
     return app
 
 

@@ -53,11 +53,12 @@ DEFAULT_FIELD_SCOPES: Mapping[str, str] = {
     "Mutation.*": SCOPE_WRITE,
 }
 
-#: Page-size maxima per root field ("*" is the default). Upwork documents <= 100 for job search.
+#: Page-size maxima per connection field ("*" is the default). Upwork documents <= 100 for job
+#: search and <= 50 for profile search; other connections get 50.
 DEFAULT_PAGE_SIZE_LIMITS: Mapping[str, int] = {
     "marketplaceJobPostings": 100,
     "marketplaceJobPostingsSearch": 100,
-    "*": 100,
+    "*": 50,
 }
 
 DEFAULT_CLIENT_ID = "sandbox-client"
@@ -195,7 +196,7 @@ class SandboxConfig:
     def page_size_limit(self, root_field: str) -> int:
         """Largest ``first`` allowed on a connection under ``root_field``."""
         limits = self.page_size_limits
-        return int(limits.get(root_field, limits.get("*", 100)))
+        return int(limits.get(root_field, limits.get("*", 50)))
 
     def required_scope(self, type_name: str, field_name: str) -> str | None:
         """The scope a root field needs, or None."""

@@ -171,8 +171,10 @@ def seed_of(parent: Any) -> int:
             for k, v in parent.items()
             if isinstance(v, str | int | float) and not isinstance(v, bool)
         ]
-        if parts:
-            return zlib.crc32("|".join(parts[:6]).encode())
+        seed = zlib.crc32("|".join(parts[:6]).encode()) if parts else 7
+        if isinstance(parent, dict):
+            parent[SEED_KEY] = seed  # content-derived, so caching it changes nothing
+        return seed
     return 7
 
 
@@ -185,9 +187,40 @@ def resolve_field(parent: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
     if isinstance(value, Lazy):
         value = value(info, args)
     field_def: GraphQLField = info.parent_type.fields[name]
-    if value is MISSING and _is_connection(field_def.type):
+    if value is not MISSING:
+        fast = _fast_path(value, field_def.type)
+        if fast is not MISSING:
+            return fast
+    elif _is_connection(field_def.type):
         value = fake_connection(seed_of(parent), name, info, args)
     return adapt(value, field_def.type, child_seed(seed_of(parent), name), name, info)
+
+
+_FAST_SCALARS: dict[str, tuple[type, ...]] = {
+    "String": (str,),
+    "ID": (str,),
+    "Int": (int,),
+    "Float": (float,),
+    "Boolean": (bool,),
+}
+
+
+def _fast_path(value: Any, type_: GraphQLOutputType) -> Any:
+    """The value itself when it already fits the type (the common case for seeded data)."""
+    non_null = isinstance(type_, GraphQLNonNull)
+    base: Any = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if value is None:
+        return MISSING if non_null else None
+    if isinstance(base, GraphQLScalarType):
+        allowed = _FAST_SCALARS.get(base.name)
+        if allowed is not None and type(value) in allowed:
+            return value
+        return MISSING
+    if isinstance(base, GraphQLObjectType) and type(value) is dict:
+        return value
+    if isinstance(base, GraphQLEnumType) and isinstance(value, str) and value in base.values:
+        return value
+    return MISSING
 
 
 def resolve_abstract_type(value: Any, info: GraphQLResolveInfo, abstract_type: Any) -> str:

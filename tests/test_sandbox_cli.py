@@ -1,0 +1,96 @@
+"""`upwork-gql sandbox serve`: a real process on loopback, its banner, and clean shutdown."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from typing import IO
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from upwork_gql.cli import app
+
+pytestmark = pytest.mark.slow
+
+
+def _reader(stream: IO[str], lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line)
+
+
+def test_serve_prints_urls_and_serves() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "upwork_gql.cli",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--access-token-ttl",
+            "120",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    assert proc.stdout is not None
+    threading.Thread(target=_reader, args=(proc.stdout, lines), daemon=True).start()
+    try:
+        banner: list[str] = []
+        while not any("UPWORK_CLIENT_SECRET" in line for line in banner):
+            banner.append(lines.get(timeout=30))
+        text = "".join(banner)
+        match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", text)
+        assert match, text
+        base = match.group(1)
+        assert f"export UPWORK_API_URL={base}/graphql" in text
+        assert "id=sandbox-client secret=sandbox-secret" in text
+        assert "limited client (lacks messages:read)" in text
+        response = httpx.post(
+            f"{base}/api/v3/oauth2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "sandbox-client",
+                "client_secret": "sandbox-secret",
+            },
+            timeout=10,
+        )
+        assert response.status_code == 200
+        assert response.json()["expires_in"] == 120
+        graphql = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ organization { name } }"},
+            headers={"Authorization": f"Bearer {response.json()['access_token']}"},
+            timeout=10,
+        )
+        assert graphql.json()["data"]["organization"]["name"] == "Acme Robotics LLC"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    assert proc.returncode == 0
+
+
+def test_serve_help_and_bad_plan() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["sandbox", "serve", "--help"])
+    assert result.exit_code == 0
+    assert "--port" in result.output
+    bad = runner.invoke(app, ["sandbox", "serve", "--faults", '{"next": [{"status": 1}]}'])
+    assert bad.exit_code == 2
+    assert "bad --faults plan" in bad.output
