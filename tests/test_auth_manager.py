@@ -588,3 +588,41 @@ async def test_two_managers_one_file_in_one_process(
             tg.start_soon(use, manager)
     assert set(results) == {"at-SECRET-2"}
     assert len(fake.refresh_calls()) == 1
+
+
+async def test_token_without_expiry_refreshes_only_when_rejected(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    clock = Clock()
+    data = fake.issue()
+    del data["expires_in"]
+    manager = make_manager(fake, http, store=MemoryTokenStore(Token.from_dict(data)), clock=clock)
+    clock.now += 10 * 365 * 86400
+    assert (await http.get(API_URL, auth=manager)).status_code == 200
+    assert fake.token_calls == []
+    fake.valid_access.discard("at-SECRET-1")
+    assert (await http.get(API_URL, auth=manager)).status_code == 200
+    assert len(fake.refresh_calls()) == 1
+
+
+async def test_www_authenticate_invalid_token_triggers_refresh(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    calls: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == TOKEN_URL:
+            return await fake.token(request)
+        calls.append(request.headers["authorization"])
+        if len(calls) == 1:
+            challenge = 'Bearer error="invalid_token", error_description="expired"'
+            return httpx.Response(403, headers={"WWW-Authenticate": challenge})
+        return httpx.Response(200, json={})
+
+    clock = Clock()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        manager = make_manager(
+            fake, client, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
+        )
+        assert (await client.get(API_URL, auth=manager)).status_code == 200
+    assert calls == ["Bearer at-SECRET-1", "Bearer at-SECRET-2"]

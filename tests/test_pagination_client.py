@@ -177,13 +177,14 @@ def client() -> UpworkClient:
 # -- the tests ------------------------------------------------------------------------------------
 
 
-def test_every_connection_operation_has_a_paginator() -> None:
-    assert PAGINATORS == [
+def test_the_mission_connections_have_paginators() -> None:
+    # (test_pagination_plugin checks that *every* connection query in queries/ has one)
+    assert {
         "paginate_client_proposals",
         "paginate_marketplace_job_postings",
         "paginate_marketplace_job_postings_search",
         "paginate_room_list",
-    ]
+    } <= set(PAGINATORS)
 
 
 def test_paginators_are_precisely_typed() -> None:
@@ -473,3 +474,19 @@ async def test_to_pandas_flattens_generated_models(client: UpworkClient) -> None
         frame = await client.paginate_room_list().to_pandas()
     assert list(frame["id"]) == ["0", "1", "2"]
     assert any(column.startswith("organization.") for column in frame.columns)
+
+
+def test_generated_paginator_under_trio() -> None:
+    import anyio
+
+    api = FakeAPI(size=7)
+
+    async def main() -> int:
+        client = UpworkClient(url=URL, access_token="t", rate_limit=None, max_concurrency=None)
+        async with client, client.paginate_room_list(page_size=3, prefetch=True) as rooms:
+            return len(await rooms.to_list())
+
+    with respx.mock() as router:
+        router.post(URL).mock(side_effect=api)
+        assert anyio.run(main, backend="trio") == 7
+    assert len(api.requests) == 3

@@ -13,7 +13,15 @@ import pytest
 from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    GraphQLUnionType,
     OperationDefinitionNode,
+    Undefined,
+    get_named_type,
     parse,
     print_ast,
     visit,
@@ -495,3 +503,67 @@ async def test_malformed_bodies(sbx: Sandbox) -> None:
     assert broken.status_code == 400
     no_query = await sbx.http.post("/graphql", json={"variables": {}}, headers=headers)
     assert no_query.status_code == 400
+
+
+def _literal(type_: Any, depth: int = 0) -> str:
+    """A GraphQL literal for an input type, filling required fields only."""
+    if isinstance(type_, GraphQLNonNull):
+        return _literal(type_.of_type, depth)
+    if isinstance(type_, GraphQLList):
+        return "[" + _literal(type_.of_type, depth) + "]"
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType):
+        parts = [
+            f"{name}: {_literal(f.type, depth + 1)}"
+            for name, f in type_.fields.items()
+            if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined and depth < 4
+        ]
+        return "{" + ", ".join(parts) + "}"
+    scalars = {"Int": "1", "Float": "1.5", "Boolean": "true"}
+    return scalars.get(type_.name, '"1"')
+
+
+def _arguments(args: dict[str, Any]) -> str:
+    required = [
+        f"{n}: {_literal(a.type)}" for n, a in args.items() if isinstance(a.type, GraphQLNonNull)
+    ]
+    return f"({', '.join(required)})" if required else ""
+
+
+def _selection(type_: Any, depth: int) -> str:
+    named = get_named_type(type_)
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return ""
+    if isinstance(named, GraphQLUnionType):
+        members = " ".join(f"... on {m.name} {_selection(m, depth)}" for m in named.types[:2])
+        return "{ __typename " + members + " }"
+    parts = []
+    for name, f in named.fields.items():
+        sub = get_named_type(f.type)
+        if isinstance(sub, GraphQLScalarType | GraphQLEnumType):
+            parts.append(name + _arguments(f.args))
+        elif depth < 2:
+            parts.append(name + _arguments(f.args) + " " + _selection(sub, depth + 1))
+    return "{ " + (" ".join(parts) or "__typename") + " }"
+
+
+async def test_every_root_field_of_the_schema_resolves(sbx: Sandbox) -> None:
+    """Generic fallback over the whole schema: each root field with its required arguments and
+    two levels of fields runs without errors, except not-found for ids the data does not have."""
+    schema = sbx.state.schema
+    assert schema is not None
+    seeded = {"clientProposal", "clientProposals", "contract", "contractList", "room"}
+    seeded |= {"roomStories", "marketplaceJobPosting", "workDiaryContract"}
+    failures = []
+    roots = [("query", schema.query_type), ("mutation", schema.mutation_type)]
+    for keyword, root in roots:
+        if root is None:
+            continue
+        for name, f in root.fields.items():
+            query = f"{keyword} {{ {name}{_arguments(f.args)} {_selection(f.type, 1)} }}"
+            response = await sbx.post(query)
+            errors = response.json().get("errors") if response.status_code == 200 else "HTTP"
+            if errors and not (name in seeded and "not found" in str(errors)):
+                failures.append((name, str(errors)[:200]))
+    assert failures == []

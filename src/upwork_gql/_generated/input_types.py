@@ -136,7 +136,7 @@ class ClientProposalDeclineRequest(BaseModel):
 class ClientProposalFilter(BaseModel):
     """Filter criteria for searching client proposals"""
 
-    status_eq: Optional[Any] = None
+    status_eq: Optional[str] = None
     "Filter by proposal status"
     annotations_eq: Optional[ClientProposalAnnotation] = None
     "Filter by annotation"
@@ -1063,7 +1063,7 @@ class JobPostingRequestInfo(BaseModel):
         alias="notSureLocationPreference", default=None
     )
     "Client is unsure about location preference"
-    hourly_budget_type: Optional[Any] = Field(alias="hourlyBudgetType", default=None)
+    hourly_budget_type: Optional[str] = Field(alias="hourlyBudgetType", default=None)
     "Type of hourly budget (range, custom, etc.)"
     hourly_budget_min: Optional[str] = Field(alias="hourlyBudgetMin", default=None)
     'Hourly min budget as string containing exact value with dot symbol (".") is used to separate integer and fractional parts'

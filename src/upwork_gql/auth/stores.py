@@ -87,7 +87,8 @@ def _write_atomic(path: Path, payload: bytes) -> None:
     fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         try:
-            os.fchmod(fd, 0o600)
+            if hasattr(os, "fchmod"):  # mkstemp already creates 0600; be explicit on POSIX
+                os.fchmod(fd, 0o600)
             view = memoryview(payload)
             while view:
                 written = os.write(fd, view)
@@ -100,11 +101,12 @@ def _write_atomic(path: Path, payload: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    if os.name == "posix":  # make the rename itself durable
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
     _remove_stale_temp_files(path)
 
 

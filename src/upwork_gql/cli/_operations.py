@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import enum
 import inspect
 import json
 import textwrap
@@ -284,6 +285,15 @@ def _unknown_fields(value: Any, annotation: Any, path: str) -> Iterator[str]:
         (item_type,) = typing.get_args(annotation) or (Any,)
         for index, item in enumerate(value):
             yield from _unknown_fields(item, item_type, f"{path}[{index}]")
+        return
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        # The generated enums accept unknown values from responses (schema drift); what we
+        # send must be a value this client knows.
+        allowed = [str(member.value) for member in annotation]
+        if isinstance(value, str) and value not in allowed:
+            close = difflib.get_close_matches(value, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            yield f"{path}: not a {annotation.__name__} value{hint}; values: {', '.join(allowed)}"
         return
     if (
         isinstance(annotation, type)

@@ -255,7 +255,7 @@ def create_app(
         ]
     app = SandboxApp(routes=routes)
     app.state.sandbox = state
-    app.state.schema = schema
+    app.state.schema = state.schema = schema
     app.state.config = config
     app.fault_layer = FaultMiddleware(app.starlette_call, state)
     return app

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import GraphQLSchema
+
 from upwork_gql.sandbox.config import SandboxConfig
 from upwork_gql.sandbox.data import SandboxData
 from upwork_gql.sandbox.faults import FaultQueues
@@ -59,6 +61,8 @@ class SandboxState:
             self.faults.push(config.faults)
         self.counters: Counter[str] = Counter()
         self.requests: deque[RequestRecord] = deque(maxlen=10_000)
+        #: The executable schema being served (set by ``create_app``).
+        self.schema: GraphQLSchema | None = None
         self._lock = threading.Lock()
         self._bucket_level = 0.0
         self._bucket_time = time.monotonic()
