@@ -22,6 +22,7 @@ from upwork_gql._generated import (
     Contract,
     ContractState,
     ContractType,
+    EngagementType,
     GeneratedClient,
     JobDuration,
     MarketplaceJobFilter,
@@ -270,7 +271,13 @@ JOB_NODE = {
         "totalSpent": None,
         "location": {"city": None, "country": "United States", "timezone": None},
     },
-    "job": {"id": "4", "contractTerms": {"contractType": "HOURLY"}},
+    "job": {
+        "id": "4",
+        "contractTerms": {
+            "contractType": "HOURLY",
+            "hourlyContractTerms": {"engagementType": "FULL_TIME"},
+        },
+    },
 }
 
 
@@ -630,6 +637,9 @@ async def test_marketplace_job_postings(client: GeneratedClient) -> None:
     assert job.job is not None
     assert job.job.contract_terms is not None
     assert job.job.contract_terms.contract_type is ContractType.HOURLY
+    hourly = job.job.contract_terms.hourly_contract_terms
+    assert hourly is not None
+    assert hourly.engagement_type is EngagementType.FULL_TIME
     assert job.skills is not None
     first_skill = job.skills[0]
     assert first_skill.id is None

@@ -357,6 +357,9 @@ class GeneratedClient(AsyncBaseClient):
                 id
                 contractTerms {
                   contractType
+                  hourlyContractTerms {
+                    engagementType
+                  }
                 }
               }
             }
@@ -479,6 +482,9 @@ class GeneratedClient(AsyncBaseClient):
                 id
                 contractTerms {
                   contractType
+                  hourlyContractTerms {
+                    engagementType
+                  }
                 }
               }
             }

@@ -8,7 +8,13 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import ContractType, JobDuration, OrganizationLegacyType, OrganizationType
+from .enums import (
+    ContractType,
+    EngagementType,
+    JobDuration,
+    OrganizationLegacyType,
+    OrganizationType,
+)
 
 
 class GenericOrganizationBasics(BaseModel):
@@ -130,6 +136,15 @@ class MarketplaceJobPostingSearchResultFieldsJob(BaseModel):
 
 class MarketplaceJobPostingSearchResultFieldsJobContractTerms(BaseModel):
     contract_type: ContractType = Field(alias="contractType")
+    hourly_contract_terms: Optional[
+        "MarketplaceJobPostingSearchResultFieldsJobContractTermsHourlyContractTerms"
+    ] = Field(alias="hourlyContractTerms")
+
+
+class MarketplaceJobPostingSearchResultFieldsJobContractTermsHourlyContractTerms(
+    BaseModel
+):
+    engagement_type: EngagementType = Field(alias="engagementType")
 
 
 class PageInfoFields(BaseModel):

@@ -314,7 +314,7 @@ def _unknown_fields(value: Any, annotation: Any, path: str) -> Iterator[str]:
                 close = difflib.get_close_matches(str(key), expected, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 yield (
-                    f"unknown field {key!r} in {path} ({annotation.__name__}){hint}; "
+                    f"{path}: unknown field {key!r} in {annotation.__name__}{hint}; "
                     f"fields: {', '.join(expected)}"
                 )
             else:

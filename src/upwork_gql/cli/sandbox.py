@@ -117,7 +117,7 @@ def serve(
             "  warning: bound to a non-loopback interface; anyone on the network can use it"
         )
     typer.echo("\n".join(lines))
-    server = make_server(application)
+    server = make_server(application, own_logging=True)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -379,8 +379,3 @@ async def _handle(
 
         await anyio.sleep(config.latency)
     return JSONResponse(out), op_name
-
-
-def organization_ids(state: SandboxState) -> Mapping[str, str]:
-    """Organization id -> name, for printing."""
-    return {org.id: org.config.name for org in state.data.orgs.values()}

@@ -106,12 +106,18 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_server(app: Starlette, log_level: str = "warning") -> Any:
-    """A uvicorn server for ``app`` (run it with ``server.run(sockets=[...])``)."""
+def make_server(app: Starlette, log_level: str = "warning", *, own_logging: bool = False) -> Any:
+    """A uvicorn server for ``app`` (run it with ``server.run(sockets=[...])``).
+
+    ``own_logging`` lets uvicorn install its logging configuration (for the CLI); embedded
+    servers leave the host process's logging alone.
+    """
     import uvicorn
 
+    extra: dict[str, Any] = {} if own_logging else {"log_config": None}
     config = uvicorn.Config(
         app,
+        **extra,
         log_level=log_level,
         lifespan="off",
         access_log=False,
