@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/profile_hot_path.py [--client ours|paginator|baseline|orjson|peer]
-                                          [--pages 200] [--top 25]
+                                          [--pages 200] [--walks 1] [--top 25]
 
 Prints where the time goes: self time grouped by library (httpx/httpcore, pydantic, json,
 upwork_gql, asyncio, ...) as milliseconds per page, then the top functions by self time.
@@ -95,18 +95,24 @@ def make(name: str) -> Scenario:
     raise SystemExit(f"unknown client {name!r}")
 
 
-async def profile(name: str, pages: int, top: int) -> str:
+async def profile(name: str, pages: int, top: int, walks: int) -> str:
     scenario = make(name)
+    per_walk = max(1, pages // walks)
+    pages = per_walk * walks
     with BenchServer(total_nodes=pages * PAGE_SIZE) as srv:
-        url = srv.graphql_url(pages * PAGE_SIZE)
+        url = srv.graphql_url(per_walk * PAGE_SIZE)
+
+        async def run() -> None:
+            await asyncio.gather(*(scenario.walk(url) for _ in range(walks)))
+
         await scenario.open([url])
-        await scenario.walk(url)  # warm-up
+        await run()  # warm-up
         t0 = time.perf_counter()
-        await scenario.walk(url)
+        await run()
         plain = time.perf_counter() - t0
         prof = cProfile.Profile()
         prof.enable()
-        await scenario.walk(url)
+        await run()
         prof.disable()
         await scenario.close()
     out = io.StringIO()
@@ -134,8 +140,9 @@ def main() -> None:
     )
     p.add_argument("--pages", type=int, default=200)
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--walks", type=int, default=1, help="concurrent walks sharing the pages")
     a = p.parse_args()
-    print(asyncio.run(profile(a.client, a.pages, a.top)))
+    print(asyncio.run(profile(a.client, a.pages, a.top, a.walks)))
 
 
 if __name__ == "__main__":

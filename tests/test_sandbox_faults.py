@@ -96,10 +96,23 @@ async def test_5xx_and_html_502(inproc: Any) -> None:
 async def test_retry_after_http_date_and_custom_body(inproc: Any) -> None:
     http, state, headers = inproc
     date = "Wed, 21 Oct 2026 07:28:00 GMT"
-    state.faults.push({"next": [{"status": 429, "retry_after": date, "json": {"x": 1}}]})
+    plan = {"status": 429, "retry_after": date, "json": {"x": 1}, "headers": {"X-Extra": "1"}}
+    state.faults.push({"next": [plan]})
     response = await http.post("/graphql", json=QUERY, headers=headers)
     assert response.headers["retry-after"] == date
+    assert response.headers["x-extra"] == "1"
     assert response.json() == {"x": 1}
+
+
+async def test_authorize_endpoint_fault(inproc: Any) -> None:
+    http, state, _ = inproc
+    state.faults.push({"authorize": [{"status": 503, "html": True}]})
+    params = {"response_type": "code", "client_id": "sandbox-client", "redirect_uri": "http://x/cb"}
+    failed = await http.get("/ab/account-security/oauth2/authorize", params=params)
+    assert failed.status_code == 503
+    assert "503 Service Unavailable" in failed.text
+    ok = await http.get("/ab/account-security/oauth2/authorize", params=params)
+    assert ok.status_code == 302
 
 
 async def test_slow_response(inproc: Any) -> None:
@@ -176,17 +189,22 @@ async def test_every_response_has_a_request_id(inproc: Any) -> None:
 
 
 async def test_rate_limit_answers_429_without_retry_after() -> None:
-    app = create_app(SandboxConfig(rate_limit=2))
+    now = [1_800_000_000.0]
+    app = create_app(SandboxConfig(rate_limit=2, clock=lambda: now[0]))
     state = get_state(app)
     headers = {"Authorization": f"Bearer {state.issue_tokens().access_token}"}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
-        statuses = [
-            (await http.post("/graphql", json=QUERY, headers=headers)).status_code for _ in range(6)
-        ]
-    assert statuses[:2] == [200, 200]
-    assert 429 in statuses
-    assert state.counters["rate_limited"] >= 1
+
+        async def burst(n: int) -> list[httpx.Response]:
+            return [await http.post("/graphql", json=QUERY, headers=headers) for _ in range(n)]
+
+        first = await burst(4)
+        assert [r.status_code for r in first] == [200, 200, 429, 429]
+        assert "retry-after" not in first[2].headers
+        now[0] += 0.5  # one request's worth of budget comes back
+        assert [r.status_code for r in await burst(2)] == [200, 429]
+    assert state.counters["rate_limited"] == 3
 
 
 def test_invalid_plans_are_rejected_whole() -> None:

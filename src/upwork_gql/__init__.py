@@ -1,1 +1,169 @@
-"""upwork-gql."""
+"""upwork-gql: the async, typed Python client for Upwork's GraphQL API.
+
+>>> from upwork_gql import UpworkClient
+>>> async with UpworkClient.from_env() as client:          # doctest: +SKIP
+...     contract = await client.contract(id="123")
+
+The names below are the whole public surface; everything in a module whose name starts with an
+underscore is private. Names are imported on first use, so ``import upwork_gql`` stays cheap and
+the generated models load only when a client is built. Generated input types, enums and result
+models are public under :mod:`upwork_gql.types`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from upwork_gql._base_client import (
+        NOT_GIVEN,
+        GraphQLResponse,
+        NotGiven,
+        RawResponse,
+        ResponseInfo,
+    )
+    from upwork_gql._client import UpworkClient
+    from upwork_gql._exceptions import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        GraphQLError,
+        GraphQLValidationError,
+        InternalServerError,
+        InvalidResponseError,
+        InvalidVariablesError,
+        MissingScopeError,
+        NotFoundError,
+        OAuthError,
+        PaginationError,
+        PermissionDeniedError,
+        RateLimitError,
+        ReauthenticationRequired,
+        RequestTimeoutError,
+        ResponseValidationError,
+        SchemaError,
+        StateMismatchError,
+        TokenEndpointError,
+        TokenStoreError,
+        UpworkError,
+    )
+    from upwork_gql._ratelimit import RateLimiter
+    from upwork_gql.auth import (
+        FileTokenStore,
+        MemoryTokenStore,
+        Token,
+        TokenManager,
+        TokenStore,
+    )
+    from upwork_gql.pagination import AsyncPaginator
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "UpworkClient": "upwork_gql._client",
+    "RateLimiter": "upwork_gql._ratelimit",
+    "AsyncPaginator": "upwork_gql.pagination",
+    "NOT_GIVEN": "upwork_gql._base_client",
+    "NotGiven": "upwork_gql._base_client",
+    "GraphQLResponse": "upwork_gql._base_client",
+    "RawResponse": "upwork_gql._base_client",
+    "ResponseInfo": "upwork_gql._base_client",
+    "FileTokenStore": "upwork_gql.auth",
+    "MemoryTokenStore": "upwork_gql.auth",
+    "Token": "upwork_gql.auth",
+    "TokenManager": "upwork_gql.auth",
+    "TokenStore": "upwork_gql.auth",
+    **dict.fromkeys(
+        (
+            "APIConnectionError",
+            "APIError",
+            "APIStatusError",
+            "APITimeoutError",
+            "AuthenticationError",
+            "BadRequestError",
+            "ConfigurationError",
+            "GraphQLError",
+            "GraphQLValidationError",
+            "InternalServerError",
+            "InvalidResponseError",
+            "InvalidVariablesError",
+            "MissingScopeError",
+            "NotFoundError",
+            "OAuthError",
+            "PaginationError",
+            "PermissionDeniedError",
+            "RateLimitError",
+            "ReauthenticationRequired",
+            "RequestTimeoutError",
+            "ResponseValidationError",
+            "SchemaError",
+            "StateMismatchError",
+            "TokenEndpointError",
+            "TokenStoreError",
+            "UpworkError",
+        ),
+        "upwork_gql._exceptions",
+    ),
+}
+
+__all__ = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "FileTokenStore",
+    "GraphQLError",
+    "GraphQLResponse",
+    "GraphQLValidationError",
+    "InternalServerError",
+    "InvalidResponseError",
+    "InvalidVariablesError",
+    "MemoryTokenStore",
+    "MissingScopeError",
+    "NotFoundError",
+    "NotGiven",
+    "OAuthError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RateLimiter",
+    "RawResponse",
+    "ReauthenticationRequired",
+    "RequestTimeoutError",
+    "ResponseInfo",
+    "ResponseValidationError",
+    "SchemaError",
+    "StateMismatchError",
+    "Token",
+    "TokenEndpointError",
+    "TokenManager",
+    "TokenStore",
+    "TokenStoreError",
+    "UpworkClient",
+    "UpworkError",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'upwork_gql' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

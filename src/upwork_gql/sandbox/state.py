@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,7 +64,7 @@ class SandboxState:
         self.schema: GraphQLSchema | None = None
         self._lock = threading.Lock()
         self._bucket_level = 0.0
-        self._bucket_time = time.monotonic()
+        self._bucket_time = config.clock()
 
     # Counters.
     def count(self, name: str, amount: int = 1) -> None:
@@ -135,7 +134,7 @@ class SandboxState:
         if not rate:
             return False
         with self._lock:
-            now = time.monotonic()
+            now = self.config.clock()
             self._bucket_level = max(0.0, self._bucket_level - (now - self._bucket_time) * rate)
             self._bucket_time = now
             if self._bucket_level + 1 > max(rate, 1.0):

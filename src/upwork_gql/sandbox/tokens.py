@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import secrets
 import threading
 from collections.abc import Callable, Iterable
@@ -171,7 +172,7 @@ class TokenStore:
                 self.refresh[refresh] = RefreshToken(
                     client_id, user_id, scope_set, now + self.refresh_ttl
                 )
-        return IssuedTokens(access, max(int(ttl), 0), refresh, scope_set)
+        return IssuedTokens(access, max(math.ceil(ttl), 0), refresh, scope_set)
 
     def rotate(self, refresh_token: str, client_id: str) -> IssuedTokens:
         """Upwork's refresh: a new pair; the old refresh token's life is cut to the grace period."""

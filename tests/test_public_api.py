@@ -1,0 +1,63 @@
+"""The public surface: an exact ``__all__``, every name importable, nothing private leaking."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import upwork_gql
+import upwork_gql.types
+from upwork_gql import _exceptions
+
+
+def test_all_is_sorted_unique_and_importable() -> None:
+    names = upwork_gql.__all__
+    assert len(names) == len(set(names))
+    for name in names:
+        assert getattr(upwork_gql, name) is not None, name
+
+
+def test_every_exception_is_public() -> None:
+    public = set(upwork_gql.__all__)
+    assert set(_exceptions.__all__) <= public
+    for name in _exceptions.__all__:
+        cls = getattr(upwork_gql, name)
+        assert issubclass(cls, upwork_gql.UpworkError)
+
+
+def test_exported_members_match_all() -> None:
+    # Every public (non-underscore) attribute is either listed in __all__ or a submodule.
+    import types as _types
+
+    extra = {
+        name
+        for name, value in vars(upwork_gql).items()
+        if not name.startswith("_")
+        and not isinstance(value, _types.ModuleType)
+        and name not in {"annotations", "importlib", "TYPE_CHECKING", "Any"}
+    }
+    assert extra <= set(upwork_gql.__all__)
+
+
+def test_unknown_attribute_raises() -> None:
+    with pytest.raises(AttributeError, match="DoesNotExist"):
+        upwork_gql.DoesNotExist  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_import_is_lazy() -> None:
+    # `import upwork_gql` must not pull in the generated models or httpx.
+    code = (
+        "import sys, upwork_gql; "
+        "print(any(m.startswith('upwork_gql._generated') for m in sys.modules), "
+        "'httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_types_module_exports_generated_models_only() -> None:
+    assert "MarketplaceJobFilter" in upwork_gql.types.__all__
+    assert "GeneratedClient" not in upwork_gql.types.__all__
+    assert upwork_gql.types.MarketplaceJobFilter.__module__.startswith("upwork_gql._generated")
