@@ -341,6 +341,14 @@ async def test_limited_client_lacks_messaging_scope(sbx: Sandbox) -> None:
     )
     allowed = await sbx.run("{ user { id } }", token=token)
     assert "errors" not in allowed
+    # Fields selected through fragments are listed too.
+    fragment_query = """query rooms { roomList { ...Page } }
+      fragment Page on RoomConnection { pageInfo { ...Info } }
+      fragment Info on PageInfo { endCursor }"""
+    via_fragments = await sbx.run(fragment_query, token=token)
+    assert via_fragments["errors"][0]["message"] == (
+        SCOPE_PREFIX + "PageInfo.endCursor, Query.roomList, RoomConnection.pageInfo]."
+    )
 
 
 async def test_validation_errors_in_upworks_shape(sbx: Sandbox) -> None:

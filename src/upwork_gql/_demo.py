@@ -165,7 +165,7 @@ async def run_demo(options: DemoOptions | None = None, console: Console | None =
 
 
 async def _run(options: DemoOptions, console: Console, tmp: Path) -> DemoReport:
-    from upwork_gql._client import UpworkClient
+    from upwork_gql import UpworkClient
     from upwork_gql.auth import FileTokenStore, Token, TokenManager
     from upwork_gql.auth.login import http_consent, run_login
     from upwork_gql.sandbox import SECOND_ORG_ID, SandboxConfig, serve_async

@@ -45,7 +45,7 @@ def describe_error(exc: BaseException) -> str:
 @contextlib.asynccontextmanager
 async def open_client(settings: CallSettings) -> AsyncIterator[Any]:
     """The client the CLI uses: the environment first, then the command-line overrides."""
-    from upwork_gql._client import UpworkClient
+    from upwork_gql import UpworkClient
     from upwork_gql.auth import FileTokenStore, TokenManager
 
     overrides: dict[str, Any] = {}

@@ -45,7 +45,7 @@ def serve(
         str | None,
         typer.Option(help='Initial fault plan as JSON, e.g. \'{"next": [{"status": 503}]}\'.'),
     ] = None,
-    no_consent: Annotated[
+    deny_consent: Annotated[
         bool, typer.Option("--deny-consent", help="The authorize endpoint answers access_denied.")
     ] = False,
 ) -> None:
@@ -71,7 +71,7 @@ def serve(
         rate_limit=rate_limit or None,
         schema_path=schema,
         faults=plan,
-        auto_consent=not no_consent,
+        auto_consent=not deny_consent,
     )
     try:
         application = create_app(config)
