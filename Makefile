@@ -31,6 +31,11 @@ generate: $(STAMP)
 check-generated: $(STAMP)
 	$(BIN)/python scripts/generate.py --check
 
+# Our operations are valid against schema.graphql and the generated client is up to date.
+check: $(STAMP)
+	$(BIN)/upwork-gql schema check --quiet
+	$(BIN)/python scripts/generate.py --check
+
 # Introspect the live API into schema.graphql (sorted, deterministic). URL: SCHEMA_URL, else
 # $UPWORK_API_URL, else Upwork's; auth: $UPWORK_ACCESS_TOKEN or the saved login; tenant:
 # $UPWORK_TENANT_ID. On any failure schema.graphql is left untouched.

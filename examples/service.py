@@ -196,6 +196,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Settings, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is too much
     settings, backend = parse_args(argv)
     started = time.perf_counter()
     try:

@@ -264,3 +264,16 @@ def test_login_wrong_state_nothing_written(env: dict[str, str], server: FakeServ
     assert "state does not match" in result.output
     assert not Path(env["UPWORK_TOKEN_FILE"]).exists()
     assert server.token_calls == []
+
+
+def test_cli_literals_match_constants() -> None:
+    """The CLI spells some defaults out (so `--help` stays light); they must equal the constants."""
+    import inspect
+    import typing
+
+    from upwork_gql._constants import ENV_TOKEN_FILE, LOGIN_TIMEOUT
+    from upwork_gql.cli import auth as auth_cli
+
+    option = typing.get_args(auth_cli.TokenFileOption)[1]
+    assert option.envvar == ENV_TOKEN_FILE
+    assert inspect.signature(auth_cli.login).parameters["wait"].default == LOGIN_TIMEOUT

@@ -361,6 +361,25 @@ async def test_retry_after_is_honoured(fake: FakeUpwork, tmp_path: Path) -> None
     assert calls[1] - calls[0] >= 0.19
 
 
+@pytest.mark.parametrize("value", ["soon", "", "nan", "Wed, 99 Foo 2015 07:28:00 GMT"])
+async def test_unparsable_retry_after_falls_back_to_backoff(fake: FakeUpwork, value: str) -> None:
+    calls = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return httpx.Response(503, headers={"Retry-After": value})
+        return httpx.Response(200, json={"access_token": "x", "expires_in": 60})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        manager = make_manager(fake, client, client_credentials=True)
+        with anyio.fail_after(5):
+            token = await manager.get_token()
+    assert token.access == "x"
+    assert calls == 2
+
+
 async def test_retries_exhausted(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
     clock = Clock()
     store = MemoryTokenStore(seeded_token(fake, clock))

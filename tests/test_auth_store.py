@@ -79,6 +79,15 @@ async def test_unwritable_location_raises_store_error(tmp_path: Path) -> None:
         await FileTokenStore(blocker / "token.json").save(Token.from_dict(OLD))
 
 
+async def test_unusable_lock_location_raises_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    store = FileTokenStore(blocker / "token.json")
+    with pytest.raises(TokenStoreError, match="cannot lock"):
+        async with store.lock():
+            pass
+
+
 def test_stores_satisfy_protocol(tmp_path: Path) -> None:
     assert isinstance(MemoryTokenStore(), TokenStore)
     assert isinstance(FileTokenStore(tmp_path / "t.json"), TokenStore)

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _sandbox_login import sandbox_env, save_login
 from graphql import OperationDefinitionNode, parse
 from typer.testing import CliRunner
 
-from _sandbox_login import sandbox_env, save_login
 from upwork_gql.cli import app
 from upwork_gql.cli._operations import discover
 from upwork_gql.sandbox import (
@@ -137,6 +137,37 @@ def test_table_format_shows_rows(sandbox: RunningSandbox) -> None:
         assert rooms.room_id(index) in out
     assert rooms.room_id(3) not in out
     assert "roomName" in out
+
+
+@pytest.mark.usefixtures("env")
+def test_columns_pick_fields_for_every_format() -> None:
+    code, out, _ = run(
+        "roomList", "--max-items", "2", "-f", "csv", "--columns", "id,roomName,latestStory"
+    )
+    assert code == 0
+    header = out.splitlines()[0]
+    assert header == ("id,roomName,latestStory.createdDateTime,latestStory.updatedDateTime")
+    code, out, _ = run("roomList", "--max-items", "2", "-f", "jsonl", "-c", "id,roomType")
+    assert code == 0
+    first = json.loads(out.splitlines()[0])
+    assert set(first) == {"id", "roomType"}
+    code, out, _ = run("roomList", "--max-items", "2", "-f", "table", "-c", "roomName")
+    assert code == 0
+    assert "roomName" in out
+    assert "roomType" not in out
+    code, _, err = run("roomList", "-c", "id,roomNme")
+    assert code == 2
+    assert "no field 'roomNme'; did you mean 'roomName'?" in err
+
+
+@pytest.mark.usefixtures("env")
+def test_single_object_table_is_a_field_value_list() -> None:
+    code, out, _ = run("contract", "--var", "id=40001000", "-f", "table")
+    assert code == 0
+    lines = [line for line in out.splitlines() if "hourlyChargeRate.displayValue" in line]
+    assert len(lines) == 1
+    assert "$" in lines[0]
+    assert "more columns not shown" not in out
 
 
 @pytest.mark.usefixtures("env")

@@ -95,7 +95,9 @@ def test_rows_of_a_connection_are_its_non_null_nodes() -> None:
 
 
 def test_flatten_uses_dotted_graphql_paths() -> None:
-    row = flatten(_result(2).jobs.edges[1].node)  # type: ignore[union-attr]
+    node = rows_of(_result(2))[1]
+    assert isinstance(node, Node)
+    row = flatten(node)
     assert row == {
         "id": "j1",
         "title": 'Job, "quoted" 1',

@@ -66,9 +66,7 @@ async def test_demo_runs_the_mission_and_reports_what_it_did() -> None:
 
 async def test_demo_without_fault_has_no_retry() -> None:
     out = io.StringIO()
-    report = await run_demo(
-        DemoOptions(inject_fault=False, jobs=200), Console(file=out, width=100)
-    )
+    report = await run_demo(DemoOptions(inject_fault=False, jobs=200), Console(file=out, width=100))
     assert report.retries == 0
     assert report.jobs == 200
     assert set(report.statuses) == {200}

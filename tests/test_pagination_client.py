@@ -274,6 +274,25 @@ async def test_cursor_inside_the_job_filter_keeps_other_fields(
     assert "pagination_eq" not in user_filter.model_fields_set  # caller's object untouched
 
 
+async def test_a_dict_job_filter_keeps_its_fields_and_start(client: UpworkClient) -> None:
+    """Input dicts are accepted like models: their fields are never dropped while paging."""
+    api = FakeAPI(size=12)
+    user_filter = {"searchExpression_eq": "python", "pagination_eq": {"after": "2", "first": 5}}
+    with respx.mock() as router:
+        router.post(URL).mock(side_effect=api)
+        paginator = client.paginate_marketplace_job_postings(
+            market_place_job_filter=user_filter  # type: ignore[arg-type]
+        )
+        nodes = await paginator.to_list()
+    assert [n.id for n in nodes] == [str(i) for i in range(2, 12)]
+    filters = [b["variables"]["marketPlaceJobFilter"] for b in api.bodies]
+    assert filters == [
+        {"searchExpression_eq": "python", "pagination_eq": {"after": "2", "first": 5}},
+        {"searchExpression_eq": "python", "pagination_eq": {"after": "7", "first": 5}},
+    ]
+    assert user_filter["pagination_eq"] == {"after": "2", "first": 5}  # caller's dict untouched
+
+
 async def test_pagination_given_in_the_job_filter_is_the_start(client: UpworkClient) -> None:
     api = FakeAPI(size=20)
     user_filter = MarketplaceJobFilter.model_validate(
@@ -396,7 +415,8 @@ async def test_graphql_errors_mid_walk_carry_the_cursor(client: UpworkClient) ->
     [
         ("paginate_marketplace_job_postings", 100, True),
         ("paginate_marketplace_job_postings", 101, False),
-        ("paginate_marketplace_job_postings_search", 51, False),
+        ("paginate_marketplace_job_postings_search", 100, True),
+        ("paginate_marketplace_job_postings_search", 101, False),
         ("paginate_client_proposals", 50, True),
         ("paginate_client_proposals", 51, False),
         ("paginate_room_list", 0, False),

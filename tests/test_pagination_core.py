@@ -492,3 +492,16 @@ def test_with_pagination_keeps_the_other_filter_fields() -> None:
     assert fresh.model_dump(exclude_unset=True) == {"pagination_eq": {"first": 5}}
     assert pagination_from(paged, JobFilter, "pagination_eq") == ("40", 20)
     assert pagination_from(None, JobFilter, "pagination_eq") == (None, None)
+
+
+def test_page_size_bounds_agree_with_the_sandbox() -> None:
+    """The client refuses exactly what the embedded sandbox (standing in for Upwork) refuses."""
+    from upwork_gql._constants import DEFAULT_MAX_PAGE_SIZE, MAX_PAGE_SIZES
+    from upwork_gql.pagination import max_page_size_for
+    from upwork_gql.sandbox.config import SandboxConfig
+
+    config = SandboxConfig()
+    assert config.page_size_limit("anyOtherConnection") == DEFAULT_MAX_PAGE_SIZE
+    roots = {"clientProposals", "roomList", *MAX_PAGE_SIZES, *config.page_size_limits}
+    for root in roots - {"*"}:
+        assert max_page_size_for(root) == config.page_size_limit(root), root

@@ -398,3 +398,20 @@ def test_runs_under_trio() -> None:
 
     assert anyio.run(main, backend="trio") == "42"
     assert len(rec.requests) == 2
+
+
+async def test_client_id_alone_uses_the_saved_login_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`UpworkClient(client_id=..., client_secret=...)` finds the login `auth login` saved."""
+    from upwork_gql.auth import FileTokenStore, Token, TokenManager
+
+    path = tmp_path / "token.json"
+    monkeypatch.setenv("UPWORK_TOKEN_FILE", str(path))
+    await FileTokenStore(path).save(Token.from_dict({"access_token": "saved-at-123"}))
+    async with UpworkClient(client_id="cid", client_secret="csecret-456") as client:
+        manager = client.auth
+        assert isinstance(manager, TokenManager)
+        assert isinstance(manager.store, FileTokenStore)
+        assert manager.store.path == path
+        assert await manager.get_access_token() == "saved-at-123"

@@ -509,3 +509,16 @@ async def test_variables_pass_through_when_document_cannot_be_analysed() -> None
     assert rec.bodies == [
         {"query": "query {", "operationName": None, "variables": {"when": "2024-01-02T00:00:00Z"}}
     ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"message": "no contract secret-id-4242"}', b'{"data": null, "note": "secret-id-4242"}'],
+)
+async def test_body_excerpt_of_non_graphql_body_hides_variable_values(content: bytes) -> None:
+    rec = Recorder(httpx.Response(200, content=content))
+    async with make_client(rec) as client:
+        with pytest.raises(InvalidResponseError) as info:
+            await client.contract(id="secret-id-4242")
+    assert "secret-id-4242" not in info.value.body_excerpt
+    assert "***" in info.value.body_excerpt

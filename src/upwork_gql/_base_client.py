@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import email.utils
 import enum
 import inspect
 import json
@@ -83,6 +82,7 @@ from upwork_gql._exceptions import (
     ResponseValidationError,
 )
 from upwork_gql._ratelimit import RateLimiter
+from upwork_gql._retry_after import parse_retry_after
 
 __all__ = [
     "NOT_GIVEN",
@@ -533,37 +533,6 @@ def _class_state(cls: type) -> _ClassState:
 # --------------------------------------------------------------------------------------------
 # Helpers for responses
 # --------------------------------------------------------------------------------------------
-
-
-def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` / ``Retry-After`` (seconds or HTTP date), or None."""
-    value = headers.get("retry-after-ms")
-    if value is not None:
-        try:
-            ms = float(value)
-        except ValueError:
-            pass
-        else:
-            if math.isfinite(ms):
-                return max(ms / 1000.0, 0.0)
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(seconds, 0.0) if math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    current = time.time() if now is None else now
-    return max(when.timestamp() - current, 0.0)
 
 
 def _excerpt(content: bytes) -> str:
@@ -1133,7 +1102,7 @@ class BaseGraphQLClient:
                 f"HTTP {response.status_code} with JSON that is not a GraphQL response "
                 f"(no data, no errors){_where(name, request_id)}",
                 status_code=response.status_code,
-                body_excerpt=_excerpt(content),
+                body_excerpt=_redact(_excerpt(content), variables),
                 operation=name,
                 request_id=request_id,
             )
@@ -1155,7 +1124,7 @@ class BaseGraphQLClient:
                 f"HTTP {response.status_code}: the response has neither data nor errors"
                 f"{_where(name, request_id)}",
                 status_code=response.status_code,
-                body_excerpt=_excerpt(content),
+                body_excerpt=_redact(_excerpt(content), variables),
                 operation=name,
                 request_id=request_id,
             )

@@ -21,6 +21,7 @@ from upwork_gql._constants import (
     ENV_CLIENT_SECRET,
     ENV_REDIRECT_URI,
     ENV_TENANT_ID,
+    ENV_TOKEN_FILE,
     ENV_TOKEN_URL,
     INITIAL_RETRY_DELAY,
     MAX_RETRY_AFTER,
@@ -66,7 +67,8 @@ class UpworkClient(GeneratedClient):
     * ``client_id=`` / ``client_secret=`` / ``token_store=``: a ``TokenManager`` is built (and
       closed with this client); the client id, secret, token URL and redirect URI that are not
       given come from ``UPWORK_CLIENT_ID``, ``UPWORK_CLIENT_SECRET``, ``UPWORK_TOKEN_URL`` and
-      ``UPWORK_REDIRECT_URI``;
+      ``UPWORK_REDIRECT_URI``; without ``token_store``, the token file that
+      ``upwork-gql auth login`` writes (``UPWORK_TOKEN_FILE``, else the user config dir);
     * ``access_token=``: a static bearer token (scripts, tests);
     * nothing: the given ``http_client``'s own auth, if any.
 
@@ -121,8 +123,10 @@ class UpworkClient(GeneratedClient):
                 raise ConfigurationError(f"token_store needs client_id (or {ENV_CLIENT_ID})")
             if client_secret is None:
                 client_secret = env.get(ENV_CLIENT_SECRET) or None
-            from upwork_gql.auth import TokenManager
+            from upwork_gql.auth import FileTokenStore, TokenManager
 
+            if token_store is None:
+                token_store = FileTokenStore(env.get(ENV_TOKEN_FILE, "").strip() or None)
             auth = owned_auth = TokenManager(
                 client_id,
                 client_secret.get_secret_value()

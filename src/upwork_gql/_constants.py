@@ -36,13 +36,17 @@ TOKEN_FILE_NAME = "token.json"
 CONFIG_DIR_NAME = "upwork-gql"
 LOGIN_TIMEOUT = 300.0
 
-# Cursor pagination. Upwork documents a page-size maximum only for marketplaceJobPostings
-# ("Page size is restricted to be <= 100"); for every other connection we assume a
-# conservative 50 (the bound Upwork documents for its freelancer search).
+# Cursor pagination. Upwork documents a page-size maximum only for the job search's
+# `marketPlaceJobFilter.pagination_eq` ("Page size is restricted to be <= 100"), which both job
+# search roots take; for every other connection we assume a conservative 50 (the bound Upwork
+# documents for its freelancer search). The embedded sandbox enforces the same table.
 DEFAULT_PAGE_SIZE = 50
 MIN_PAGE_SIZE = 1
 DEFAULT_MAX_PAGE_SIZE = 50
-MAX_PAGE_SIZES: dict[str, int] = {"marketplaceJobPostings": 100}  # root field -> max `first`
+MAX_PAGE_SIZES: dict[str, int] = {  # root field -> max `first`
+    "marketplaceJobPostings": 100,
+    "marketplaceJobPostingsSearch": 100,
+}
 
 # Environment variables.
 ENV_CLIENT_ID = "UPWORK_CLIENT_ID"

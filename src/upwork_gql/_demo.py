@@ -153,7 +153,9 @@ class _Counters:
             )
 
 
-async def run_demo(options: DemoOptions | None = None, console: Console | None = None) -> DemoReport:
+async def run_demo(
+    options: DemoOptions | None = None, console: Console | None = None
+) -> DemoReport:
     """Run the demo; returns its report. Raises on any failure (the CLI turns it into exit 1)."""
     options = options or DemoOptions()
     if console is None:
@@ -402,7 +404,10 @@ async def _contract(client: Any, console: Console, contract_id: str) -> None:
         ("type", getattr(contract.contract_type, "value", contract.contract_type)),
         ("status", getattr(contract.status, "value", contract.status)),
         ("hourly rate", _money(contract.hourly_charge_rate)),
-        ("weekly limit", f"{contract.weekly_hours_limit:g} h" if contract.weekly_hours_limit else ""),
+        (
+            "weekly limit",
+            f"{contract.weekly_hours_limit:g} h" if contract.weekly_hours_limit else "",
+        ),
         ("freelancer", freelancer),
         ("client", contract.client_company.name if contract.client_company else ""),
         ("started", (contract.start_date_time or "")[:10]),
@@ -437,7 +442,7 @@ async def _rooms(client: Any, console: Console, report: DemoReport) -> None:
 async def _diary(
     client: Any, console: Console, report: DemoReport, contract_id: str, date: str
 ) -> None:
-    from upwork_gql._generated.input_types import WorkDiaryContractInput
+    from upwork_gql.types import WorkDiaryContractInput
 
     day = date.replace("-", "")
     _step(
@@ -533,4 +538,3 @@ def _summary(console: Console, report: DemoReport) -> None:
         "[green]✓[/green] done. Next: [bold]upwork-gql sandbox serve[/bold] and "
         "[bold]upwork-gql call --help[/bold], or open examples/explore.ipynb"
     )
-

@@ -23,7 +23,6 @@ Guarantees:
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import hashlib
 import inspect
 import json
@@ -62,6 +61,7 @@ from upwork_gql._exceptions import (
     TokenEndpointError,
     TokenStoreError,
 )
+from upwork_gql._retry_after import parse_retry_after
 from upwork_gql.auth import grants
 from upwork_gql.auth._token import Token
 from upwork_gql.auth.stores import FileTokenStore, MemoryTokenStore, TokenStore
@@ -90,17 +90,10 @@ def _same_access(a: Token | None, b: Token | None) -> bool:
     return a.access_token == b.access_token
 
 
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        seconds = parsed.timestamp() - time.time()
-    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """The token endpoint's ``Retry-After`` (seconds or HTTP date; garbage ignored), capped."""
+    seconds = parse_retry_after(headers)
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
 
 
 def _scrub(text: str, secrets: list[str]) -> str:
@@ -554,7 +547,7 @@ class TokenManager(httpx.Auth):
                         status_code=status,
                     )
                 delay = self._backoff(attempt)
-                retry_after = _parse_retry_after(response.headers.get("retry-after"))
+                retry_after = _retry_after(response.headers)
                 if retry_after is not None:
                     delay = max(delay, retry_after)
                 logger.warning(

@@ -204,7 +204,12 @@ class FileTokenStore:
         from filelock import Timeout
 
         async with self._local_lock:
-            file_lock = self._get_file_lock()
+            try:
+                file_lock = self._get_file_lock()
+            except OSError as exc:
+                raise TokenStoreError(
+                    f"cannot lock {self.lock_path}: {exc.strerror or type(exc).__name__}"
+                ) from None
             deadline = time.monotonic() + self.lock_timeout
             while True:
                 try:

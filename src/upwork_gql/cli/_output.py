@@ -24,6 +24,7 @@ __all__ = [
     "flatten",
     "make_writer",
     "node_class",
+    "row_class",
     "to_jsonable",
 ]
 
@@ -157,6 +158,23 @@ def node_class(result_type: Any, depth: int = 0) -> type[pydantic.BaseModel] | N
     return None
 
 
+def row_class(result_type: Any) -> type[pydantic.BaseModel] | None:
+    """The model of one output row: a connection's node, else the root field's object (or list
+    item) type."""
+    node = node_class(result_type)
+    if node is not None:
+        return node
+    model = _model_class(result_type)
+    if model is None:
+        return None
+    fields = list(model_fields(model).values())
+    if len(fields) != 1:
+        return None
+    annotation = fields[0].annotation
+    item = _list_item(annotation)
+    return _model_class(item if item is not None else annotation)
+
+
 def rows_of(result: Any) -> list[Any]:
     """What a table/csv/jsonl shows for a single call: connection nodes, a list's items, or the
     single object under the result's root field."""
@@ -181,16 +199,24 @@ class RowWriter(Protocol):
     def close(self) -> None: ...
 
 
+def _selected(item: Any, select: list[str] | None) -> Any:
+    if not select:
+        return to_jsonable(item)
+    row = flatten(item)
+    return {key: row.get(key) for key in select}
+
+
 class _JsonArrayWriter:
     """A JSON array written element by element (valid JSON, constant memory)."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], select: list[str] | None = None) -> None:
         self.out = out
+        self.select = select
         self.count = 0
 
     def write(self, item: Any) -> None:
         self.out.write("[\n  " if self.count == 0 else ",\n  ")
-        self.out.write(json.dumps(to_jsonable(item), ensure_ascii=False))
+        self.out.write(json.dumps(_selected(item, self.select), ensure_ascii=False))
         self.count += 1
 
     def flush(self) -> None:
@@ -202,11 +228,13 @@ class _JsonArrayWriter:
 
 
 class _JsonlWriter:
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], select: list[str] | None = None) -> None:
         self.out = out
+        self.select = select
 
     def write(self, item: Any) -> None:
-        self.out.write(json.dumps(to_jsonable(item), ensure_ascii=False, separators=(",", ":")))
+        data = _selected(item, self.select)
+        self.out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         self.out.write("\n")
 
     def flush(self) -> None:
@@ -243,10 +271,13 @@ class _CsvWriter:
 class _TableWriter:
     """A rich table; rows are collected, then printed on close."""
 
-    def __init__(self, out: IO[str], columns: list[str] | None, title: str | None) -> None:
+    def __init__(
+        self, out: IO[str], columns: list[str] | None, title: str | None, chosen: bool
+    ) -> None:
         self.out = out
         self.columns = columns
         self.title = title
+        self.chosen = chosen
         self.rows: list[dict[str, Any]] = []
 
     def write(self, item: Any) -> None:
@@ -264,12 +295,19 @@ class _TableWriter:
         if not console.is_terminal:
             console.width = max(console.width, _PIPED_TABLE_WIDTH)
         columns = self.columns or (list(self.rows[0]) if self.rows else [])
-        table, hidden = render_table(self.rows, columns, title=self.title)
+        table, hidden = render_table(
+            self.rows,
+            columns,
+            title=self.title,
+            width=console.width,
+            max_columns=len(columns) if self.chosen else MAX_TABLE_COLUMNS,
+            keep_empty=self.chosen,
+        )
         console.print(table)
         if hidden:
             console.print(
-                f"[dim]{hidden} more column{'s' if hidden > 1 else ''} not shown; "
-                "use --format json or csv for all fields[/dim]"
+                f"[dim]{hidden} more column{'s' if hidden > 1 else ''} not shown; pick them "
+                "with --columns, or use --format json or csv for all fields[/dim]"
             )
         self.out.flush()
 
@@ -280,16 +318,21 @@ def make_writer(
     *,
     columns: list[str] | None = None,
     title: str | None = None,
+    select: list[str] | None = None,
 ) -> RowWriter:
-    """A writer for ``json`` (array), ``jsonl``, ``csv`` or ``table``."""
+    """A writer for ``json`` (array), ``jsonl``, ``csv`` or ``table``.
+
+    ``columns`` are all the columns of the node type; ``select`` the ones the user picked
+    (``--columns``), which json/jsonl apply too (as a flat object per node).
+    """
     if fmt == "json":
-        return _JsonArrayWriter(out)
+        return _JsonArrayWriter(out, select)
     if fmt == "jsonl":
-        return _JsonlWriter(out)
+        return _JsonlWriter(out, select)
     if fmt == "csv":
-        return _CsvWriter(out, columns)
+        return _CsvWriter(out, select or columns)
     if fmt == "table":
-        return _TableWriter(out, columns, title)
+        return _TableWriter(out, select or columns, title, chosen=bool(select))
     raise ValueError(f"unknown format {fmt!r}")
 
 

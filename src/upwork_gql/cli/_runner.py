@@ -27,6 +27,7 @@ class CallSettings:
     max_items: int | None = None
     page_size: int | None = None
     output_format: str = "json"
+    select: list[str] | None = None
     tenant: str | None = None
     api_url: str | None = None
     token_file: Path | None = None
@@ -66,11 +67,11 @@ async def open_client(settings: CallSettings) -> AsyncIterator[Any]:
 
 
 async def _single(client: Any, settings: CallSettings, out: IO[str]) -> None:
-    from upwork_gql.cli._output import columns_for, make_writer, node_class, rows_of, to_jsonable
+    from upwork_gql.cli._output import columns_for, make_writer, row_class, rows_of, to_jsonable
 
     op = settings.operation
     result = await getattr(client, op.method)(**settings.arguments)
-    if settings.output_format == "json":
+    if settings.output_format == "json" and not settings.select:
         out.write(json.dumps(to_jsonable(result), indent=2, ensure_ascii=False))
         out.write("\n")
         out.flush()
@@ -78,9 +79,11 @@ async def _single(client: Any, settings: CallSettings, out: IO[str]) -> None:
     rows = rows_of(result)
     if settings.max_items is not None:
         rows = rows[: settings.max_items]
-    node = node_class(op.return_type)
-    columns = columns_for(node) if node is not None else None
-    writer = make_writer(settings.output_format, out, columns=columns, title=op.name)
+    model = row_class(op.return_type)
+    columns = columns_for(model) if model is not None else None
+    writer = make_writer(
+        settings.output_format, out, columns=columns, title=op.name, select=settings.select
+    )
     for row in rows:
         writer.write(row)
     writer.close()
@@ -97,13 +100,15 @@ async def _all_pages(client: Any, settings: CallSettings, out: IO[str]) -> tuple
         TimeElapsedColumn,
     )
 
-    from upwork_gql.cli._output import columns_for, make_writer, node_class
+    from upwork_gql.cli._output import columns_for, make_writer, row_class
     from upwork_gql.cli._paging import iterate_pages
 
     op = settings.operation
-    node = node_class(op.return_type)
-    columns = columns_for(node) if node is not None else None
-    writer = make_writer(settings.output_format, out, columns=columns, title=op.name)
+    model = row_class(op.return_type)
+    columns = columns_for(model) if model is not None else None
+    writer = make_writer(
+        settings.output_format, out, columns=columns, title=op.name, select=settings.select
+    )
     console = Console(stderr=True)
     progress = Progress(
         SpinnerColumn(),
@@ -150,6 +155,11 @@ async def run_call(settings: CallSettings) -> int:
                 await _single(client, settings, out)
     except UpworkError as exc:
         print(f"error: {describe_error(exc)}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        print(f"error: unexpected {describe_error(exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, like other Unix tools.

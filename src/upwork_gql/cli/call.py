@@ -24,6 +24,7 @@ __all__ = ["register"]
 
 EXIT_API_ERROR = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 class Format(enum.StrEnum):
@@ -101,10 +102,39 @@ def _read_vars(source: str) -> dict[str, Any]:
     return data
 
 
+def _parse_columns(op: Operation, text: str) -> list[str]:
+    import difflib
+
+    from upwork_gql.cli._output import columns_for, row_class
+
+    wanted = [c.strip() for c in text.split(",") if c.strip()]
+    model = row_class(op.return_type)
+    if model is None or not wanted:
+        raise _fail(f"--columns: {op.name} has no row fields to choose from", EXIT_USAGE)
+    known = columns_for(model)
+    prefixes = {k.rsplit(".", i)[0] for k in known for i in range(1, k.count(".") + 1)}
+    chosen: list[str] = []
+    for column in wanted:
+        if column in known:
+            chosen.append(column)
+        elif column in prefixes:  # a nested object: all its leaves
+            chosen.extend(k for k in known if k.startswith(column + "."))
+        else:
+            close = difflib.get_close_matches(column, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise _fail(f"--columns: {op.name} has no field {column!r}{hint}", EXIT_USAGE)
+    return chosen
+
+
 def _operation_command(op: Operation) -> Any:
     sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
 
-    @sub.command(name=op.name, help=_help_text(op))
+    from upwork_gql.cli._paging import is_paginated
+
+    names = ", ".join(f"${v.name}{'!' if v.required else ''}" for v in op.variables)
+    short = f"{op.kind}({names})" + (", paginated" if is_paginated(op) else "")
+
+    @sub.command(name=op.name, help=_help_text(op), short_help=short)
     def run(
         var: Annotated[
             list[str] | None,
@@ -135,6 +165,15 @@ def _operation_command(op: Operation) -> Any:
         output_format: Annotated[
             Format, typer.Option("--format", "-f", help="Output format.")
         ] = Format.json,
+        columns: Annotated[
+            str | None,
+            typer.Option(
+                "--columns",
+                "-c",
+                metavar="A,B.C",
+                help="Fields to output, as dotted GraphQL paths (id,title,client.totalSpent).",
+            ),
+        ] = None,
         tenant: Annotated[
             str | None,
             typer.Option("--tenant", envvar=ENV_TENANT_ID, help="Organization id (tenant)."),
@@ -160,6 +199,7 @@ def _operation_command(op: Operation) -> Any:
             arguments = build_arguments(op, values)
         except InvalidVariablesError as exc:
             raise _fail(str(exc), EXIT_USAGE) from None
+        select = _parse_columns(op, columns) if columns else None
         if page_size is not None and not all_pages:
             raise _fail("--page-size needs --all-pages", EXIT_USAGE)
         if all_pages and not is_paginated(op):
@@ -176,11 +216,15 @@ def _operation_command(op: Operation) -> Any:
             max_items=max_items,
             page_size=page_size,
             output_format=output_format.value,
+            select=select,
             tenant=tenant,
             api_url=api_url,
             token_file=token_file,
         )
-        code = anyio.run(run_call, settings)
+        try:
+            code = anyio.run(run_call, settings)
+        except KeyboardInterrupt:
+            raise _fail("interrupted", EXIT_INTERRUPTED) from None
         if code:
             raise typer.Exit(code)
 

@@ -41,6 +41,10 @@ def register(app: typer.Typer) -> None:
         options = DemoOptions(seed=seed, access_token_ttl=ttl, inject_fault=fault)
         try:
             anyio.run(run_demo, options)
-        except UpworkError as exc:
-            typer.echo(f"error: demo failed: {type(exc).__name__}: {exc}", err=True)
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted", err=True)
+            raise typer.Exit(130) from None
+        except (UpworkError, OSError, RuntimeError) as exc:
+            reason = " ".join(str(exc).split()) or "no details"
+            typer.echo(f"error: demo failed: {type(exc).__name__}: {reason}", err=True)
             raise typer.Exit(1) from None

@@ -27,7 +27,7 @@ from graphql import (
     SelectionSetNode,
     parse,
 )
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from upwork_gql.sandbox.config import SandboxConfig
@@ -314,7 +314,11 @@ async def _handle(
             None,
         )
     try:
-        body = json.loads(await request.body())
+        raw_body = await request.body()
+    except ClientDisconnect:  # the client gave up (e.g. its timeout): nothing to answer
+        return Response(status_code=499), None
+    try:
+        body = json.loads(raw_body)
     except ValueError:
         return JSONResponse(_error_body("Malformed JSON body", "InvalidSyntax"), 400), None
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from upwork_gql._constants import DEFAULT_MAX_PAGE_SIZE, MAX_PAGE_SIZES
+
 # Scope names carried by sandbox access tokens. Upwork's scopes are named in its key settings
 # ("Messaging - Read-Only Access", "Read marketplace Job Postings", ...); the sandbox uses short
 # identifiers for the same groups.
@@ -53,13 +55,9 @@ DEFAULT_FIELD_SCOPES: Mapping[str, str] = {
     "Mutation.*": SCOPE_WRITE,
 }
 
-#: Page-size maxima per connection field ("*" is the default). Upwork documents <= 100 for job
-#: search and <= 50 for profile search; other connections get 50.
-DEFAULT_PAGE_SIZE_LIMITS: Mapping[str, int] = {
-    "marketplaceJobPostings": 100,
-    "marketplaceJobPostingsSearch": 100,
-    "*": 50,
-}
+#: Page-size maxima per connection field ("*" is the default): the client's own table
+#: (``_constants.MAX_PAGE_SIZES``), so the sandbox enforces exactly what the paginators assume.
+DEFAULT_PAGE_SIZE_LIMITS: Mapping[str, int] = {**MAX_PAGE_SIZES, "*": DEFAULT_MAX_PAGE_SIZE}
 
 DEFAULT_CLIENT_ID = "sandbox-client"
 DEFAULT_CLIENT_SECRET = "sandbox-secret"

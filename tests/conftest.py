@@ -1,0 +1,79 @@
+"""Shared fixtures: the embedded sandbox as a real server on loopback, and clients for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from upwork_gql import UpworkClient
+from upwork_gql.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
+
+#: Retry delays small enough to keep fault tests fast, large enough to exercise the backoff.
+FAST_RETRIES: dict[str, Any] = {
+    "retry_initial_delay": 0.01,
+    "retry_max_delay": 0.05,
+    "max_retry_after": 2.0,
+}
+
+
+@pytest.fixture(scope="session")
+def live_sandbox_server() -> Iterator[RunningSandbox]:
+    """One sandbox (default seeded data: 1,000 jobs, two organizations) served by uvicorn on
+    127.0.0.1 for the whole session; stopped at the end."""
+    with serve_in_thread(SandboxConfig()) as running:
+        yield running
+
+
+@pytest.fixture
+def live_sandbox(live_sandbox_server: RunningSandbox) -> Iterator[RunningSandbox]:
+    """The session sandbox with no pending faults before and after the test."""
+    live_sandbox_server.state.faults.clear()
+    yield live_sandbox_server
+    live_sandbox_server.state.faults.clear()
+
+
+@pytest.fixture
+def sandbox_client(live_sandbox: RunningSandbox) -> Callable[..., UpworkClient]:
+    """Factory: an ``UpworkClient`` for the live sandbox with a fresh full-scope access token.
+
+    No client-side rate limit (the tests pace themselves) and fast retries; keyword arguments
+    override anything. Use it as ``async with sandbox_client() as client``.
+    """
+
+    def make(*, client_id: str | None = None, **kwargs: Any) -> UpworkClient:
+        options: dict[str, Any] = {
+            "url": live_sandbox.graphql_url,
+            "rate_limit": None,
+            "max_concurrency": None,
+            "timeout": 10.0,
+            **FAST_RETRIES,
+        }
+        if not any(k in kwargs for k in ("auth", "access_token", "client_id", "token_store")):
+            options["access_token"] = live_sandbox.state.issue_tokens(client_id).access_token
+        options.update(kwargs)
+        return UpworkClient(**options)
+
+    return make
+
+
+class CounterDelta:
+    """Sandbox counters relative to a starting point (the session sandbox is shared)."""
+
+    def __init__(self, sandbox: RunningSandbox) -> None:
+        self._state = sandbox.state
+        self._start = dict(self._state.counters)
+
+    def reset(self) -> None:
+        """Start counting from now."""
+        self._start = dict(self._state.counters)
+
+    def __getitem__(self, name: str) -> int:
+        return self._state.counters[name] - self._start.get(name, 0)
+
+
+@pytest.fixture
+def sandbox_counts(live_sandbox: RunningSandbox) -> CounterDelta:
+    """``sandbox_counts["graphql_requests"]``: how many since the test started."""
+    return CounterDelta(live_sandbox)
