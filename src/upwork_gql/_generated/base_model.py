@@ -6,6 +6,7 @@ from io import IOBase
 
 from pydantic import BaseModel as PydanticBaseModel
 from pydantic import ConfigDict
+from typing import Any as _ReprAny
 
 
 class UnsetType:
@@ -23,6 +24,15 @@ class BaseModel(PydanticBaseModel):
         arbitrary_types_allowed=True,
         protected_namespaces=(),
     )
+
+    # concise repr (upwork_gql._codegen_plugins.concise_repr)
+    def __repr__(self) -> str:
+        from upwork_gql._repr import concise_repr
+
+        return concise_repr(self)
+
+    def _repr_pretty_(self, printer: _ReprAny, cycle: bool) -> None:
+        printer.text(f"{type(self).__name__}(...)" if cycle else repr(self))
 
 
 class Upload:
