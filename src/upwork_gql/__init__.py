@@ -17,6 +17,35 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+from upwork_gql._exceptions import (  # light: no third-party imports
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    GraphQLError,
+    GraphQLValidationError,
+    InternalServerError,
+    InvalidResponseError,
+    InvalidVariablesError,
+    MissingScopeError,
+    NotFoundError,
+    OAuthError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ReauthenticationRequired,
+    RequestTimeoutError,
+    ResponseValidationError,
+    SchemaError,
+    StateMismatchError,
+    TokenEndpointError,
+    TokenStoreError,
+    UpworkError,
+)
+
 if TYPE_CHECKING:
     from upwork_gql._base_client import (
         NOT_GIVEN,
@@ -26,34 +55,6 @@ if TYPE_CHECKING:
         ResponseInfo,
     )
     from upwork_gql._client import UpworkClient
-    from upwork_gql._exceptions import (
-        APIConnectionError,
-        APIError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        ConfigurationError,
-        GraphQLError,
-        GraphQLValidationError,
-        InternalServerError,
-        InvalidResponseError,
-        InvalidVariablesError,
-        MissingScopeError,
-        NotFoundError,
-        OAuthError,
-        PaginationError,
-        PermissionDeniedError,
-        RateLimitError,
-        ReauthenticationRequired,
-        RequestTimeoutError,
-        ResponseValidationError,
-        SchemaError,
-        StateMismatchError,
-        TokenEndpointError,
-        TokenStoreError,
-        UpworkError,
-    )
     from upwork_gql._ratelimit import RateLimiter
     from upwork_gql.auth import (
         FileTokenStore,
@@ -79,37 +80,6 @@ _LAZY: dict[str, str] = {
     "Token": "upwork_gql.auth",
     "TokenManager": "upwork_gql.auth",
     "TokenStore": "upwork_gql.auth",
-    **dict.fromkeys(
-        (
-            "APIConnectionError",
-            "APIError",
-            "APIStatusError",
-            "APITimeoutError",
-            "AuthenticationError",
-            "BadRequestError",
-            "ConfigurationError",
-            "GraphQLError",
-            "GraphQLValidationError",
-            "InternalServerError",
-            "InvalidResponseError",
-            "InvalidVariablesError",
-            "MissingScopeError",
-            "NotFoundError",
-            "OAuthError",
-            "PaginationError",
-            "PermissionDeniedError",
-            "RateLimitError",
-            "ReauthenticationRequired",
-            "RequestTimeoutError",
-            "ResponseValidationError",
-            "SchemaError",
-            "StateMismatchError",
-            "TokenEndpointError",
-            "TokenStoreError",
-            "UpworkError",
-        ),
-        "upwork_gql._exceptions",
-    ),
 }
 
 __all__ = [
