@@ -277,3 +277,62 @@ def test_cli_literals_match_constants() -> None:
     option = typing.get_args(auth_cli.TokenFileOption)[1]
     assert option.envvar == ENV_TOKEN_FILE
     assert inspect.signature(auth_cli.login).parameters["wait"].default == LOGIN_TIMEOUT
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (PermissionError(13, "Permission denied", "/locked/token.json"), "Permission denied"),
+        (OSError(28, "No space left on device"), "No space left on device"),
+        (TimeoutError(), "TimeoutError"),
+    ],
+)
+def test_os_errors_are_one_line_and_exit_1(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, error: OSError, expected: str
+) -> None:
+    from upwork_gql.auth import FileTokenStore
+
+    async def fail(self: FileTokenStore) -> None:
+        raise error
+
+    monkeypatch.setattr(FileTokenStore, "load", fail)
+    result = invoke("status", "--offline")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # handled, not a traceback
+    assert result.output.strip().count("\n") == 0
+    assert result.output.startswith("error: "), result.output
+    assert expected in result.output
+    if error.filename:
+        assert error.filename in result.output
+
+
+def test_http_errors_are_one_line_and_exit_1(
+    env: dict[str, str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from upwork_gql.auth import TokenManager
+
+    write_token(Path(env["UPWORK_TOKEN_FILE"]), server.issue())
+
+    async def fail(self: TokenManager) -> None:
+        raise httpx.RemoteProtocolError("peer closed connection")
+
+    monkeypatch.setattr(TokenManager, "refresh", fail)
+    result = invoke("refresh")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert result.output.strip() == "error: RemoteProtocolError: peer closed connection"
+
+
+def test_logout_with_an_unreadable_token_location_is_one_line(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(self: Path, *args: Any, **kwargs: Any) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "exists", fail)
+    result = invoke("logout")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert result.output.startswith("error: Permission denied: ")

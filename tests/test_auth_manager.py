@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -645,3 +646,103 @@ async def test_www_authenticate_invalid_token_triggers_refresh(
         )
         assert (await client.get(API_URL, auth=manager)).status_code == 200
     assert calls == ["Bearer at-SECRET-1", "Bearer at-SECRET-2"]
+
+
+# -- overall deadline and shared retryable statuses ---------------------------------------------
+
+
+def test_lock_waiters_outlast_the_token_request_deadline() -> None:
+    from upwork_gql import _constants
+
+    assert _constants.TOKEN_FILE_LOCK_TIMEOUT > _constants.TOKEN_ENDPOINT_DEADLINE
+    manager = TokenManager("cid", CLIENT_SECRET)
+    assert FileTokenStore("unused.json").lock_timeout > manager.deadline
+    with pytest.raises(ConfigurationError):
+        TokenManager("cid", CLIENT_SECRET, deadline=0)
+
+
+async def test_hung_token_endpoint_hits_the_deadline_store_untouched(
+    fake: FakeUpwork, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    fake.token_delay = 30.0  # answers far beyond the deadline
+    clock = Clock()
+    path = tmp_path / "token.json"
+    store = FileTokenStore(path)
+    await store.save(seeded_token(fake, clock))
+    before = path.read_bytes()
+    manager = make_manager(fake, http, store=store, clock=clock, deadline=0.3)
+    clock.now += 7200
+    started = anyio.current_time()
+    with anyio.fail_after(10), pytest.raises(TokenEndpointError, match="deadline"):
+        await manager.get_access_token()
+    assert anyio.current_time() - started < 5
+    assert path.read_bytes() == before
+    assert len(fake.token_calls) == 1
+    # The cross-process lock was released: another store takes it at once.
+    with anyio.fail_after(5):
+        async with FileTokenStore(path, lock_timeout=1).lock():
+            pass
+
+
+async def test_deadline_stops_retries_instead_of_sleeping_past_it(
+    fake: FakeUpwork, tmp_path: Path
+) -> None:
+    calls = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(503, headers={"Retry-After": "30"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        manager = make_manager(fake, client, client_credentials=True, max_retries=5, deadline=2)
+        started = anyio.current_time()
+        with anyio.fail_after(10), pytest.raises(TokenEndpointError) as info:
+            await manager.get_token()
+    assert anyio.current_time() - started < 1.5  # did not sleep 30 s (or the 2 s deadline)
+    assert "deadline" in str(info.value)
+    assert info.value.status_code == 503
+    assert calls == 1
+
+
+async def test_deadline_also_bounds_a_shielded_attempt_of_a_cancelled_caller(
+    fake: FakeUpwork, http: httpx.AsyncClient
+) -> None:
+    fake.token_delay = 30.0
+    clock = Clock()
+    manager = make_manager(
+        fake,
+        http,
+        store=MemoryTokenStore(seeded_token(fake, clock)),
+        clock=clock,
+        deadline=0.3,
+    )
+    started = anyio.current_time()
+    # The caller gives up after 0.05 s, but the attempt is shielded (a rotation must not be
+    # lost): the deadline is what ends it, with the endpoint error or the caller's cancellation.
+    with anyio.fail_after(10), anyio.move_on_after(0.05), contextlib.suppress(TokenEndpointError):
+        await manager.refresh()
+    assert anyio.current_time() - started < 5
+    assert len(fake.token_calls) == 1
+
+
+def test_token_endpoint_and_api_client_share_the_retryable_statuses() -> None:
+    from upwork_gql import _base_client, _constants
+
+    assert _base_client._RETRYABLE_STATUS is _constants.RETRYABLE_STATUS_CODES
+    assert {408, 429, 500, 501, 502, 503, 504, 507, 599} <= _constants.RETRYABLE_STATUS_CODES
+    assert not {400, 401, 403, 404, 409, 600} & _constants.RETRYABLE_STATUS_CODES
+
+
+@pytest.mark.parametrize("status", [408, 501, 507, 520])
+async def test_token_endpoint_retries_every_retryable_status(
+    fake: FakeUpwork, http: httpx.AsyncClient, status: int
+) -> None:
+    clock = Clock()
+    manager = make_manager(
+        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
+    )
+    fake.token_failures = [status]
+    token = await manager.refresh()
+    assert token.access == "at-SECRET-2"
+    assert len(fake.token_calls) == 2

@@ -20,25 +20,11 @@ from graphql import OperationDefinitionNode, parse
 from upwork_gql._base_client import BaseGraphQLClient
 from upwork_gql._generated import GeneratedClient
 from upwork_gql._generated.codegen_base import AsyncBaseClient
+from upwork_gql.schema import client_reserved_names, method_name
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "src" / "upwork_gql" / "_generated"
 SCRIPT = ROOT / "scripts" / "generate.py"
-
-# Names a generated method must never take: the runtime's own API (also checked via dir()).
-RESERVED = {
-    "execute",
-    "get_data",
-    "execute_ws",
-    "close",
-    "aclose",
-    "with_options",
-    "with_raw_response",
-    "with_tenant",
-    "http_client",
-    "url",
-    "headers",
-}
 
 
 def load_generate_module() -> ModuleType:
@@ -67,10 +53,6 @@ def operation_names() -> list[str]:
             if isinstance(definition, OperationDefinitionNode) and definition.name is not None:
                 names.append(definition.name.value)
     return names
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 # -- the committed package is what the generator produces -------------------------------------
@@ -104,23 +86,25 @@ def test_generated_files_carry_no_machine_specific_paths() -> None:
 def test_one_generated_module_per_operation() -> None:
     modules = {p.stem for p in GENERATED.glob("*.py")}
     for name in operation_names():
-        assert snake(name) in modules, name
+        assert method_name(name) in modules, name
 
 
 # -- operation names vs the base client ---------------------------------------------------------
 
 
 def test_operation_names_never_collide_with_base_client_methods() -> None:
-    base_names = set(dir(AsyncBaseClient)) | set(dir(BaseGraphQLClient)) | RESERVED
+    base_names = (
+        set(dir(AsyncBaseClient)) | set(dir(BaseGraphQLClient)) | set(client_reserved_names())
+    )
     operations = operation_names()
     assert len(operations) == len(set(operations)), "duplicate operation names"
     for name in operations:
-        assert snake(name) not in base_names, f"operation {name} shadows a base-client member"
+        assert method_name(name) not in base_names, f"operation {name} shadows a base-client member"
         assert name not in base_names
     members = {n for n in vars(GeneratedClient) if not n.startswith("__")}
-    assert {snake(n) for n in operations} <= members
+    assert {method_name(n) for n in operations} <= members
     for name in operations:
-        assert inspect.iscoroutinefunction(getattr(GeneratedClient, snake(name))), name
+        assert inspect.iscoroutinefunction(getattr(GeneratedClient, method_name(name))), name
     # Nothing the generator (or a plugin) adds may shadow the runtime.
     assert not members & base_names
 

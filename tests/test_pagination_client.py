@@ -28,6 +28,7 @@ from upwork_gql._generated.input_types import (
     Pagination,
 )
 from upwork_gql.pagination import AsyncPaginator
+from upwork_gql.schema import method_name
 
 URL = "https://api.upwork.test/graphql"
 PAGINATE = "paginate_"
@@ -121,7 +122,7 @@ class FakeAPI:
             if failure is not None:
                 return failure
         operation = body["operationName"]
-        method = PAGINATE + _snake(operation)
+        method = PAGINATE + method_name(operation)
         conn_model, node_model = paginator_types(method)
         page = self.pagination_of(body["variables"])
         start = int(page.get("after") or 0)
@@ -140,10 +141,6 @@ class FakeAPI:
             pageInfo={"hasNextPage": stop < self.size, "endCursor": str(stop)},
         )
         return httpx.Response(200, json={"data": {operation: connection}})
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
 def _required_arguments(method: str) -> dict[str, Any]:

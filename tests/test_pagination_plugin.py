@@ -21,13 +21,10 @@ from graphql import (
 
 from upwork_gql._codegen_plugins.pagination import PaginationPluginError
 from upwork_gql._generated.client import GeneratedClient
+from upwork_gql.schema import method_name
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "upwork_gql._codegen_plugins.pagination.PaginationPlugin"
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
 def test_registered_in_pyproject() -> None:
@@ -55,7 +52,7 @@ def test_every_connection_query_in_queries_has_a_paginator() -> None:
             if isinstance(returned, GraphQLObjectType) and {"edges", "pageInfo"} <= set(
                 returned.fields
             ):
-                expected.add("paginate_" + _snake(definition.name.value))
+                expected.add("paginate_" + method_name(definition.name.value))
     generated = {name for name in dir(GeneratedClient) if name.startswith("paginate_")}
     assert expected, "queries/ has no connection operation"
     assert generated == expected

@@ -241,6 +241,33 @@ async def test_from_env_defaults_and_overrides(tmp_path: Path) -> None:
         assert isinstance(client.auth, StaticTokenAuth)
 
 
+@pytest.mark.parametrize("kwargs", [{"client_id": "arg-cid"}, {"token_store": "memory"}])
+async def test_from_env_reads_the_given_environ_not_os_environ(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, Any]
+) -> None:
+    from upwork_gql.auth import FileTokenStore, MemoryTokenStore, TokenManager
+
+    for key in ENV:
+        monkeypatch.setenv(key, "http://127.0.0.1:1/from-os-environ")
+    monkeypatch.setenv("UPWORK_TOKEN_FILE", str(tmp_path / "os-environ.json"))
+    chosen = {**ENV, "UPWORK_TOKEN_FILE": str(tmp_path / "chosen.json")}
+    if kwargs.get("token_store") == "memory":
+        kwargs = {"token_store": MemoryTokenStore()}
+    async with UpworkClient.from_env(environ=chosen, **kwargs) as client:
+        manager = client.auth
+        assert isinstance(manager, TokenManager)
+        assert manager.client_id == kwargs.get("client_id", "env-client")
+        assert manager.token_url == "http://127.0.0.1:9/token"
+        assert manager.authorize_url == "http://127.0.0.1:9/authorize"
+        assert manager.redirect_uri == "http://127.0.0.1:7777/callback"
+        assert manager._secret_value() == "env-secret-xyz"
+        if "client_id" in kwargs:
+            assert isinstance(manager.store, FileTokenStore)
+            assert manager.store.path == tmp_path / "chosen.json"
+        assert client.url == "http://127.0.0.1:9/graphql"
+        assert client.tenant_id == "org-env"
+
+
 def test_from_env_without_client_id_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="UPWORK_CLIENT_ID"):
         UpworkClient.from_env(environ={"UPWORK_CLIENT_SECRET": "s3cr3t-value"})

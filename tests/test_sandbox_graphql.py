@@ -575,3 +575,21 @@ async def test_every_root_field_of_the_schema_resolves(sbx: Sandbox) -> None:
             if errors and not (name in seeded and "not found" in str(errors)):
                 failures.append((name, str(errors)[:200]))
     assert failures == []
+
+
+def test_sandbox_takes_its_header_names_from_the_client_constants() -> None:
+    """One spelling of each header: the sandbox cannot drift from what the client sends."""
+    import ast
+
+    from upwork_gql import _constants
+    from upwork_gql.sandbox import api, app
+
+    assert api.TENANT_HEADER is _constants.TENANT_HEADER
+    assert app.REQUEST_ID_HEADER is _constants.REQUEST_ID_HEADER
+    literals = {_constants.TENANT_HEADER.lower(), _constants.REQUEST_ID_HEADER.lower()}
+    package = Path(api.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert node.value.lower() not in literals, f"{path.name}: {node.value!r}"

@@ -59,6 +59,7 @@ from upwork_gql._constants import (
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
     REQUEST_ID_HEADER,
+    RETRYABLE_STATUS_CODES,
     TENANT_HEADER,
     USER_AGENT,
 )
@@ -99,7 +100,7 @@ T = TypeVar("T")
 P = ParamSpec("P")
 _SelfT = TypeVar("_SelfT", bound="BaseGraphQLClient")
 
-_RETRYABLE_STATUS: Final = frozenset({408, 429, *range(500, 600)})
+_RETRYABLE_STATUS: Final = RETRYABLE_STATUS_CODES
 # Errors raised before a single byte of the request left this process: safe to retry anything.
 _NEVER_SENT_ERRORS: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _EXCERPT_LEN: Final = 200

@@ -12,11 +12,13 @@ from pydantic import SecretStr
 from upwork_gql._base_client import NOT_GIVEN, NotGiven, TimeoutTypes
 from upwork_gql._constants import (
     DEFAULT_API_URL,
+    DEFAULT_AUTHORIZE_URL,
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RATE_LIMIT_PER_SECOND,
     DEFAULT_TOKEN_URL,
     ENV_API_URL,
+    ENV_AUTHORIZE_URL,
     ENV_CLIENT_ID,
     ENV_CLIENT_SECRET,
     ENV_REDIRECT_URI,
@@ -68,7 +70,8 @@ class UpworkClient(GeneratedClient):
       closed with this client); the client id, secret, token URL and redirect URI that are not
       given come from ``UPWORK_CLIENT_ID``, ``UPWORK_CLIENT_SECRET``, ``UPWORK_TOKEN_URL`` and
       ``UPWORK_REDIRECT_URI``; without ``token_store``, the token file that
-      ``upwork-gql auth login`` writes (``UPWORK_TOKEN_FILE``, else the user config dir);
+      ``upwork-gql auth login`` writes (``UPWORK_TOKEN_FILE``, else the user config dir). These
+      variables are read from ``environ`` (default ``os.environ``);
     * ``access_token=``: a static bearer token (scripts, tests);
     * nothing: the given ``http_client``'s own auth, if any.
 
@@ -99,6 +102,7 @@ class UpworkClient(GeneratedClient):
         retry_initial_delay: float = INITIAL_RETRY_DELAY,
         retry_max_delay: float = MAX_RETRY_DELAY,
         max_retry_after: float = MAX_RETRY_AFTER,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         owned_auth: httpx.Auth | None = None
         chosen = [
@@ -117,7 +121,7 @@ class UpworkClient(GeneratedClient):
         if access_token is not None:
             auth = StaticTokenAuth(access_token)
         elif client_id or token_store is not None:
-            env = os.environ
+            env = os.environ if environ is None else environ
             client_id = client_id or env.get(ENV_CLIENT_ID, "").strip() or None
             if not client_id:
                 raise ConfigurationError(f"token_store needs client_id (or {ENV_CLIENT_ID})")
@@ -133,6 +137,7 @@ class UpworkClient(GeneratedClient):
                 if isinstance(client_secret, SecretStr)
                 else client_secret,
                 token_url=token_url or env.get(ENV_TOKEN_URL, "").strip() or DEFAULT_TOKEN_URL,
+                authorize_url=env.get(ENV_AUTHORIZE_URL, "").strip() or DEFAULT_AUTHORIZE_URL,
                 redirect_uri=redirect_uri or env.get(ENV_REDIRECT_URI, "").strip() or None,
                 store=token_store,
             )
@@ -170,7 +175,7 @@ class UpworkClient(GeneratedClient):
             from upwork_gql.auth import TokenManager
 
             kwargs["auth"] = owned_auth = TokenManager.from_env(environ=env)
-        client = cls(**kwargs)
+        client = cls(environ=env, **kwargs)
         if owned_auth is not None:
             client._owned_auth = owned_auth
         return client

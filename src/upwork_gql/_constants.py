@@ -21,6 +21,8 @@ DEFAULT_MAX_RETRIES = 2
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
+#: HTTP statuses retried, by the API client (queries) and the token endpoint alike.
+RETRYABLE_STATUS_CODES: frozenset[int] = frozenset({408, 429, *range(500, 600)})
 
 # Client-side rate limiting (Upwork documents ~10 requests/second per IP).
 DEFAULT_RATE_LIMIT_PER_SECOND = 10.0
@@ -29,9 +31,12 @@ DEFAULT_MAX_CONCURRENCY = 16
 # OAuth2 token management.
 TOKEN_ENDPOINT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 TOKEN_ENDPOINT_MAX_RETRIES = 3
+#: Overall bound on one token request, retries and backoff included (the cross-process lock is
+#: held that long at most, so TOKEN_FILE_LOCK_TIMEOUT must be longer).
+TOKEN_ENDPOINT_DEADLINE = 90.0
 TOKEN_REFRESH_LEEWAY_MAX = 300.0  # refresh at most this many seconds before expiry...
 TOKEN_REFRESH_LEEWAY_FRACTION = 0.1  # ...and at most this fraction of the token's lifetime
-TOKEN_FILE_LOCK_TIMEOUT = 60.0
+TOKEN_FILE_LOCK_TIMEOUT = 120.0  # > TOKEN_ENDPOINT_DEADLINE: waiters outlast a refresh
 TOKEN_FILE_NAME = "token.json"
 CONFIG_DIR_NAME = "upwork-gql"
 LOGIN_TIMEOUT = 300.0

@@ -12,6 +12,10 @@ Guarantees:
   (bounded by the token endpoint timeout), so a cancelled caller cannot drop a rotation. A
   response without ``refresh_token`` keeps the old one, and a refresh token that was rotated
   away is never sent again.
+* **Bounded.** One token request, retries and backoff included, ends within ``deadline``
+  (``TOKEN_ENDPOINT_DEADLINE``), else :class:`~upwork_gql.TokenEndpointError` with the store
+  untouched; so the cross-process lock is released before other processes give up waiting for
+  it (``TOKEN_FILE_LOCK_TIMEOUT`` is longer).
 * **Proactive and reactive.** Tokens are refreshed before expiry, with a leeway scaled to their
   lifetime; on a 401 (or ``WWW-Authenticate: ... invalid_token``) the flow refreshes once and
   retries once, never looping.
@@ -50,6 +54,8 @@ from upwork_gql._constants import (
     INITIAL_RETRY_DELAY,
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
+    RETRYABLE_STATUS_CODES,
+    TOKEN_ENDPOINT_DEADLINE,
     TOKEN_ENDPOINT_MAX_RETRIES,
     TOKEN_ENDPOINT_TIMEOUT,
     USER_AGENT,
@@ -74,7 +80,6 @@ LOGIN_HINT = "run `upwork-gql auth login`"
 
 TokenUpdateHook = Callable[[Token], Awaitable[None] | None]
 
-_RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _NO_AUTH = httpx.Auth()
 
 
@@ -131,6 +136,7 @@ class TokenManager(httpx.Auth):
         retry_base_delay: float = INITIAL_RETRY_DELAY,
         retry_max_delay: float = MAX_RETRY_DELAY,
         timeout: httpx.Timeout | float = TOKEN_ENDPOINT_TIMEOUT,
+        deadline: float = TOKEN_ENDPOINT_DEADLINE,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not client_id:
@@ -150,6 +156,10 @@ class TokenManager(httpx.Auth):
         self.retry_base_delay = retry_base_delay
         self.retry_max_delay = retry_max_delay
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        if not deadline > 0:
+            raise ConfigurationError("the token request deadline must be a positive number")
+        #: Seconds one token request may take, retries and backoff included.
+        self.deadline = float(deadline)
         self._clock = clock
         self._http_client = http_client
         self._owns_http_client = http_client is None
@@ -508,13 +518,24 @@ class TokenManager(httpx.Auth):
         secrets = [s for s in (self._secret_value(), *(extra_secrets or [])) if s]
         client = self._client()
         attempts = self.max_retries + 1
+        deadline_at = anyio.current_time() + self.deadline
+
+        def out_of_time(detail: str, status: int | None = None) -> TokenEndpointError:
+            return TokenEndpointError(
+                f"token endpoint gave no usable answer within the {self.deadline:g}s deadline "
+                f"({detail})",
+                status_code=status,
+            )
+
         for attempt in range(attempts):
             last = attempt == attempts - 1
             self.token_requests += 1
+            response: httpx.Response | None = None
             try:
-                # Shielded (bounded by the timeout): a rotation the server performed must reach
-                # the store even if the caller is cancelled meanwhile. Backoff sleeps are not.
-                with anyio.CancelScope(shield=True):
+                # Shielded (bounded by the timeout and the overall deadline): a rotation the
+                # server performed must reach the store even if the caller is cancelled
+                # meanwhile. Backoff sleeps are not shielded.
+                with anyio.CancelScope(shield=True, deadline=deadline_at):
                     response = await client.post(
                         self.token_url,
                         content=request.body.encode(),
@@ -530,6 +551,8 @@ class TokenManager(httpx.Auth):
                         f"token endpoint unreachable after {attempts} attempt(s) ({reason})"
                     ) from None
                 delay = self._backoff(attempt)
+                if anyio.current_time() + delay >= deadline_at:
+                    raise out_of_time(f"attempt {attempt + 1}: {reason}") from None
                 logger.warning(
                     "token request (%s) attempt %d failed: %s; retrying in %.2fs",
                     request.grant_type,
@@ -539,8 +562,10 @@ class TokenManager(httpx.Auth):
                 )
                 await anyio.sleep(delay)
                 continue
+            if response is None:  # the deadline cancelled the attempt
+                raise out_of_time(f"attempt {attempt + 1} still waiting")
             status = response.status_code
-            if status in _RETRYABLE_STATUS:
+            if status in RETRYABLE_STATUS_CODES:
                 if last:
                     raise TokenEndpointError(
                         f"token endpoint returned HTTP {status} after {attempts} attempt(s)",
@@ -550,6 +575,8 @@ class TokenManager(httpx.Auth):
                 retry_after = _retry_after(response.headers)
                 if retry_after is not None:
                     delay = max(delay, retry_after)
+                if anyio.current_time() + delay >= deadline_at:
+                    raise out_of_time(f"attempt {attempt + 1}: HTTP {status}", status)
                 logger.warning(
                     "token request (%s) attempt %d got HTTP %d; retrying in %.2fs",
                     request.grant_type,

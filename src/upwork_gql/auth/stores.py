@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,6 +21,7 @@ import anyio.to_thread
 
 from upwork_gql._constants import CONFIG_DIR_NAME, TOKEN_FILE_LOCK_TIMEOUT, TOKEN_FILE_NAME
 from upwork_gql._exceptions import OAuthError, TokenStoreError
+from upwork_gql._files import write_atomic
 from upwork_gql.auth._token import Token
 
 __all__ = [
@@ -82,31 +82,8 @@ def default_token_path() -> Path:
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        try:
-            if hasattr(os, "fchmod"):  # mkstemp already creates 0600; be explicit on POSIX
-                os.fchmod(fd, 0o600)
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    if os.name == "posix":  # make the rename itself durable
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(path, payload, mode=0o600)
     _remove_stale_temp_files(path)
 
 

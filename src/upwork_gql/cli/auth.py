@@ -43,9 +43,15 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{reason}: {exc.filename}" if exc.filename else reason
+
+
 def _run(fn: Callable[[], Awaitable[T]]) -> T:
-    """Run ``fn`` under anyio; turn library errors into one line and exit code 1."""
+    """Run ``fn`` under anyio; turn library and I/O errors into one line and exit code 1."""
     import anyio
+    import httpx
 
     from upwork_gql._exceptions import UpworkError
 
@@ -53,6 +59,10 @@ def _run(fn: Callable[[], Awaitable[T]]) -> T:
         return anyio.run(fn)
     except UpworkError as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(_os_error(exc)) from None
+    except httpx.HTTPError as exc:
+        raise _fail(f"{type(exc).__name__}: {exc}"[:200]) from None
     except KeyboardInterrupt:
         raise _fail("interrupted; nothing was saved") from None
 
@@ -245,8 +255,10 @@ def refresh(token_file: TokenFileOption = None) -> None:
 def logout(token_file: TokenFileOption = None) -> None:
     """Forget the saved token (deletes the token file)."""
     store = _store(token_file)
-
-    existed = store.path.exists()
+    try:
+        existed = store.path.exists()
+    except OSError as exc:
+        raise _fail(_os_error(exc)) from None
 
     async def go() -> None:
         async with store.lock():  # not in the middle of another process's refresh

@@ -30,6 +30,7 @@ from graphql import (
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from upwork_gql._constants import TENANT_HEADER
 from upwork_gql.sandbox.config import SandboxConfig
 from upwork_gql.sandbox.data import OrgData, SandboxData
 from upwork_gql.sandbox.engine import Lazy, named_type
@@ -38,7 +39,6 @@ from upwork_gql.sandbox.state import RequestRecord, SandboxState
 from upwork_gql.sandbox.tokens import AccessToken
 
 GRAPHQL_PATH = "/graphql"
-TENANT_HEADER = "X-Upwork-API-TenantId"
 
 SCOPE_MESSAGE = (
     "The client or authentication token doesn't have enough oauth2 permissions/scopes "

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from upwork_gql._constants import REQUEST_ID_HEADER
 from upwork_gql.sandbox.api import GRAPHQL_PATH, graphql_endpoint
 from upwork_gql.sandbox.config import SandboxConfig
 from upwork_gql.sandbox.engine import build_sandbox_schema, load_sdl
@@ -21,7 +22,6 @@ from upwork_gql.sandbox.faults import Fault, FaultPlanError
 from upwork_gql.sandbox.oauth import AUTHORIZE_PATH, TOKEN_PATH, authorize, token
 from upwork_gql.sandbox.state import RequestRecord, SandboxState
 
-REQUEST_ID_HEADER = "vnd.eo.request-id"
 CONTROL_PREFIX = "/_sandbox"
 
 Scope = MutableMapping[str, Any]

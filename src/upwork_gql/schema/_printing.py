@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from graphql import (
@@ -16,6 +14,7 @@ from graphql import (
 )
 
 from upwork_gql._exceptions import SchemaError
+from upwork_gql._files import write_atomic as _write_atomic
 
 __all__ = ["load_schema", "print_sorted", "write_atomic"]
 
@@ -56,23 +55,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     an existing file is kept (0644 for a new one).
     """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
     try:
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        _write_atomic(target, text.encode("utf-8"), mode=None)
     except OSError as exc:
-        raise SchemaError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
         raise SchemaError(f"cannot write {target}: {exc.strerror or exc}") from None
