@@ -5,19 +5,23 @@ Not collected by pytest (no ``test_`` prefix); ``tests/test_runtime_generated.py
 
 from __future__ import annotations
 
-from upwork_gql._base_client import RawResponse
-from upwork_gql._client import UpworkClient
-from upwork_gql._exceptions import GraphQLError, MissingScopeError, RateLimitError
-from upwork_gql._generated.client_proposals import ClientProposals
-from upwork_gql._generated.contract import Contract
-from upwork_gql._generated.input_types import (
+from upwork_gql import (
+    GraphQLError,
+    MissingScopeError,
+    RateLimitError,
+    RawResponse,
+    UpworkClient,
+)
+from upwork_gql.types import (
+    ClientProposals,
+    Contract,
     MarketplaceJobFilter,
+    MarketplaceJobPostings,
     Pagination,
+    RoomList,
+    WorkDiaryContract,
     WorkDiaryContractInput,
 )
-from upwork_gql._generated.marketplace_job_postings import MarketplaceJobPostings
-from upwork_gql._generated.room_list import RoomList
-from upwork_gql._generated.work_diary_contract import WorkDiaryContract
 
 
 async def mission(client: UpworkClient) -> list[str]:
