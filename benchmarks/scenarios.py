@@ -329,3 +329,43 @@ class OurPaginator(OurClientLoop):
             if node is not None:
                 nodes += 1
         return nodes
+
+
+# --------------------------------------------------------------------------------------------
+# Registry: every client by a short key (the worker processes build them by key)
+# --------------------------------------------------------------------------------------------
+
+SCENARIO_KEYS = ("baseline", "orjson", "paginator", "loop", "peer", "gql", "gql-schema")
+
+
+def scenario_title(key: str) -> str:
+    """The table label of a scenario, without building it."""
+    return {
+        "baseline": BareHttpx.name,
+        "orjson": BareHttpxOrjson.name,
+        "paginator": OurPaginator.name,
+        "loop": OurClientLoop.name,
+        "peer": AriadneCodegenPeer.name,
+        "gql": "gql 4 (no schema)",
+        "gql-schema": "gql 4 + local schema",
+    }[key]
+
+
+def build_scenario(key: str, op: Operation, schema: Path) -> Scenario:
+    if key == "baseline":
+        return BareHttpx(op)
+    if key == "orjson":
+        return BareHttpxOrjson(op)
+    if key == "paginator":
+        return OurPaginator(op)
+    if key == "loop":
+        return OurClientLoop(op)
+    if key == "peer":
+        from benchmarks.peer import load_peer
+
+        return AriadneCodegenPeer(op, load_peer())
+    if key == "gql":
+        return Gql(op, None)
+    if key == "gql-schema":
+        return Gql(op, schema)
+    raise LookupError(f"unknown scenario {key!r}")
