@@ -74,7 +74,8 @@ async def test_contract_hourly_and_fixed(
 
     f = fixed.contract
     assert f is not None
-    # (schema.graphql's ContractType has only HOURLY, so the type itself cannot tell them apart)
+    # schema.graphql's ContractType documents only HOURLY: a fixed-price contract reads null.
+    assert f.contract_type is None
     assert f.hourly_charge_rate is None
     seeded_fixed = org.contract(fixed_id)
     assert f.milestones is not None

@@ -388,6 +388,8 @@ async def test_contracts_milestones_and_work_diary(sbx: Sandbox) -> None:
     fixed_id = org.contract_ids()[-1]
     fixed = (await sbx.run(query, {"id": fixed_id}))["data"]["contract"]
     assert len(fixed["milestones"]) >= 2
+    # The documented ContractType has no fixed-price value: null, never a wrong "HOURLY".
+    assert fixed["contractType"] is None
     diary = """query d($input: WorkDiaryContractInput!) {
       workDiaryContract(workDiaryContractInput: $input) {
         workDiaryTimeCells { cellDateTime { rawValue displayValue } activityLevel } } }"""

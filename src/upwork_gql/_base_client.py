@@ -981,11 +981,13 @@ class BaseGraphQLClient:
             t0 = time.perf_counter()
             if limiter is not None:
                 await limiter.acquire()
-                async with limiter.slot():
-                    try:
-                        response = await http_client.send(request, auth=auth)
-                    except httpx.TransportError as exc:
-                        error = exc
+                await limiter.acquire_slot()
+                try:
+                    response = await http_client.send(request, auth=auth)
+                except httpx.TransportError as exc:
+                    error = exc
+                finally:
+                    limiter.release_slot()
             else:
                 try:
                     response = await http_client.send(request, auth=auth)

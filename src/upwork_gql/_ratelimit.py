@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections import deque
+from types import TracebackType
 
 import anyio
 
@@ -27,9 +27,22 @@ class RateLimiter:
     GCRA ("virtual scheduling"): acquiring is O(1), needs no lock and never busy-waits; a waiter
     sleeps exactly until its slot. A cancelled waiter gives back nothing, which only errs on the
     side of sending less.
+
+    The concurrency cap is a FIFO counter: taking a free slot neither yields to the event loop
+    nor allocates (the request that follows yields anyway); only a caller that finds every slot
+    taken waits, on an event of its own, until a finishing request hands its slot over.
     """
 
-    __slots__ = ("_burst", "_interval", "_max_concurrency", "_semaphore", "_tat", "_tolerance")
+    __slots__ = (
+        "_burst",
+        "_in_flight",
+        "_interval",
+        "_max_concurrency",
+        "_slot",
+        "_tat",
+        "_tolerance",
+        "_waiters",
+    )
 
     def __init__(
         self,
@@ -51,8 +64,11 @@ class RateLimiter:
         self._tolerance = (burst - 1) * self._interval
         self._tat = 0.0  # theoretical arrival time of the next request
         self._max_concurrency = max_concurrency
-        # Created on first use, inside the running event loop (asyncio or trio).
-        self._semaphore: anyio.Semaphore | None = None
+        self._in_flight = 0
+        # Callers waiting for a slot, first come first served; each event is created by its
+        # waiter, inside the running event loop (asyncio or trio).
+        self._waiters: deque[anyio.Event] = deque()
+        self._slot = _Slot(self)
 
     @property
     def rate(self) -> float | None:
@@ -85,14 +101,63 @@ class RateLimiter:
         if delay > 0:
             await anyio.sleep(delay)
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the ``max_concurrency`` in-flight slots for the body of the block."""
-        if self._max_concurrency is None:
-            yield
+    @property
+    def in_flight(self) -> int:
+        """Requests currently holding a concurrency slot."""
+        return self._in_flight
+
+    def slot(self) -> _Slot:
+        """``async with limiter.slot():`` holds one of the ``max_concurrency`` in-flight slots."""
+        return self._slot
+
+    async def acquire_slot(self) -> None:
+        """Take an in-flight slot, waiting (first come, first served) while all are taken.
+
+        Every successful call must be paired with :meth:`release_slot`.
+        """
+        limit = self._max_concurrency
+        if limit is None:
             return
-        semaphore = self._semaphore
-        if semaphore is None:
-            semaphore = self._semaphore = anyio.Semaphore(self._max_concurrency)
-        async with semaphore:
-            yield
+        if self._in_flight < limit and not self._waiters:
+            self._in_flight += 1
+            return
+        event = anyio.Event()
+        self._waiters.append(event)
+        try:
+            await event.wait()
+        except BaseException:
+            if event.is_set():  # the slot was handed over just as the wait was cancelled
+                self.release_slot()
+            else:
+                self._waiters.remove(event)
+            raise
+        # A finishing request handed its slot over: ``_in_flight`` already counts this caller.
+
+    def release_slot(self) -> None:
+        """Give back the slot taken by :meth:`acquire_slot` (to the first waiter, if any)."""
+        if self._max_concurrency is None:
+            return
+        if self._waiters:
+            self._waiters.popleft().set()
+        else:
+            self._in_flight -= 1
+
+
+class _Slot:
+    """The reusable ``async with`` of :meth:`RateLimiter.slot` (holds no per-use state)."""
+
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self._limiter = limiter
+
+    async def __aenter__(self) -> None:
+        await self._limiter.acquire_slot()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._limiter.release_slot()

@@ -311,8 +311,13 @@ OBJECT_FAKERS: dict[str, Callable[[int], dict[str, Any]]] = {
 }
 
 
-def coerce_enum(value: Any, type_: GraphQLEnumType, seed: int) -> str:
-    """A value of the enum: the given one if known, else the closest, else a stable pick."""
+def coerce_enum(value: Any, type_: GraphQLEnumType, seed: int) -> str | None:
+    """A value of the enum: the given one if known, else the closest; a stable pick if missing.
+
+    A given value the schema's enum cannot express (a seeded ``FIXED_PRICE`` against an enum
+    documented with ``HOURLY`` only) is ``None`` rather than a wrong value: a nullable field
+    reads null, and a non-null one falls back to a stable pick (see ``adapt``).
+    """
     names = list(type_.values)
     if value is not MISSING:
         text = str(value)
@@ -326,7 +331,7 @@ def coerce_enum(value: Any, type_: GraphQLEnumType, seed: int) -> str:
             cu = candidate.upper()
             if cu.startswith(upper) or upper.startswith(cu):
                 return candidate
-        return names[0]
+        return None
     return names[seed % len(names)]
 
 
