@@ -183,3 +183,13 @@ def test_concise_repr_is_short_and_summarises_lists() -> None:
     node = concise_repr(Node(id="x", title="t" * 500))
     assert len(node) < 100
     assert node.startswith("Node(id='x', title='ttt")
+
+
+def test_describe_error_names_the_request_id_once() -> None:
+    from upwork_gql import APIError
+    from upwork_gql.cli._runner import describe_error
+
+    bare = APIError("boom", request_id="req-1")
+    assert describe_error(bare) == "APIError: boom (request id req-1)"
+    already = APIError("boom (request id req-1)", request_id="req-1")
+    assert describe_error(already).count("req-1") == 1

@@ -38,7 +38,7 @@ def describe_error(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     line = f"{type(exc).__name__}: {text}"
     request_id = getattr(exc, "request_id", None) if isinstance(exc, APIError) else None
-    if request_id:
+    if request_id and request_id not in text:
         line += f" (request id {request_id})"
     return line
 
