@@ -260,9 +260,6 @@ def make_upwork_client(url: str, **overrides: Any) -> Any:
     wanted: dict[str, Any] = {"access_token": BENCH_TOKEN, "rate_limit": None}
     wanted["url" if "url" in params else "api_url"] = url
     wanted.update(overrides)
-    import os as _os  # AB-TEMP
-    if _os.environ.get("AB_NOLIMIT"):  # AB-TEMP
-        wanted["max_concurrency"] = None  # AB-TEMP
     missing = [k for k in wanted if k not in params]
     if missing:
         raise TypeError(f"UpworkClient() does not take {', '.join(missing)}")

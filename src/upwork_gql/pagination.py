@@ -451,16 +451,19 @@ class AsyncPaginator(Generic[PageT, NodeT]):
     async def _nodes(self) -> AsyncIterator[NodeT]:
         async for page, budget in self._walk():
             edges = page.edges
-            last = min(len(edges), budget) - 1
-            for index, edge in enumerate(edges):
-                if index > last:
-                    break
-                cursor = _get(edge, "cursor", "cursor")
-                if cursor is None and index == len(edges) - 1:
+            final = len(edges) - 1
+            for index in range(min(len(edges), budget)):
+                edge = edges[index]
+                if isinstance(edge, BaseModel):  # generated edges: plain attribute reads
+                    cursor = getattr(edge, "cursor", None)
+                    node = getattr(edge, "node", None)
+                else:
+                    cursor = _get(edge, "cursor", "cursor")
+                    node = _get(edge, "node", "node")
+                if cursor is None and index == final:
                     cursor = page.end_cursor
                 if cursor is not None:
                     self._cursor = cursor
-                node = _get(edge, "node", "node")
                 if node is not None:
                     yield node
             if budget >= len(edges) and page.end_cursor is not None:

@@ -1,0 +1,263 @@
+"""Runtime hot path: the concurrency cap's fast path, the collector pause around validation,
+the parsed endpoint URL, and the paginator's node loop over generated edges."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+import httpx
+import pytest
+from pydantic import BaseModel, ValidationError, field_validator
+from test_runtime_errors import CONTRACT_DATA, Recorder, make_client
+
+from upwork_gql._base_client import _validate_json
+from upwork_gql._ratelimit import RateLimiter
+from upwork_gql.pagination import AsyncPaginator
+
+# --- concurrency cap ----------------------------------------------------------------------------
+
+
+async def test_free_slots_are_taken_without_waiting() -> None:
+    limiter = RateLimiter(None, max_concurrency=2)
+    with anyio.fail_after(1):
+        await limiter.acquire_slot()
+        await limiter.acquire_slot()
+    assert limiter.in_flight == 2
+    limiter.release_slot()
+    limiter.release_slot()
+    assert limiter.in_flight == 0
+
+
+async def test_waiters_get_slots_first_come_first_served() -> None:
+    limiter = RateLimiter(None, max_concurrency=1)
+    order: list[str] = []
+
+    async def worker(name: str) -> None:
+        async with limiter.slot():
+            order.append(name)
+            await anyio.lowlevel.checkpoint()
+
+    with anyio.fail_after(5):
+        await limiter.acquire_slot()  # the cap is reached: everyone below has to wait
+        async with anyio.create_task_group() as tg:
+            for name in ("a", "b", "c"):
+                tg.start_soon(worker, name)
+                await anyio.wait_all_tasks_blocked()
+            assert order == []
+            assert limiter.in_flight == 1
+            limiter.release_slot()
+    assert order == ["a", "b", "c"]
+    assert limiter.in_flight == 0
+
+
+async def test_cancelled_waiters_leak_no_slot() -> None:
+    limiter = RateLimiter(None, max_concurrency=1)
+    served: list[int] = []
+    with anyio.fail_after(5):
+        await limiter.acquire_slot()
+        async with anyio.create_task_group() as tg:
+            scopes = [anyio.CancelScope() for _ in range(3)]
+
+            async def waiter(index: int) -> None:
+                with scopes[index]:
+                    async with limiter.slot():
+                        served.append(index)
+
+            for index in range(3):
+                tg.start_soon(waiter, index)
+                await anyio.wait_all_tasks_blocked()
+            scopes[1].cancel()  # still queued: leaves the queue
+            scopes[0].cancel()  # cancelled...
+            limiter.release_slot()  # ...as the slot is handed to it: it must pass the slot on
+        assert served == [2]
+        assert limiter.in_flight == 0
+        await limiter.acquire_slot()  # the slot is free again
+    assert limiter.in_flight == 1
+
+
+async def test_no_cap_means_no_bookkeeping() -> None:
+    limiter = RateLimiter(None, max_concurrency=None)
+    for _ in range(3):
+        await limiter.acquire_slot()
+    limiter.release_slot()
+    assert limiter.in_flight == 0
+
+
+# --- collector pause around validation ----------------------------------------------------------
+
+
+class _Probe(BaseModel):
+    value: int
+    collector_on: bool = True
+
+    @field_validator("value")
+    @classmethod
+    def _record(cls, value: int) -> int:
+        _seen.append(gc.isenabled())
+        return value
+
+
+_seen: list[bool] = []
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    _seen.clear()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_validation_runs_with_the_collector_paused_and_restores_it() -> None:
+    parsed = _validate_json(_Probe, b'{"value": 3}')
+    assert isinstance(parsed, _Probe)
+    assert parsed.value == 3
+    assert _seen == [False]
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_collector_is_restored_when_validation_fails() -> None:
+    with pytest.raises(ValidationError):
+        _validate_json(_Probe, b'{"value": "x"}')
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_a_disabled_collector_stays_disabled() -> None:
+    gc.disable()
+    _validate_json(_Probe, b'{"value": 1}')
+    assert _seen == [False]
+    assert not gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_a_due_middle_generation_collection_runs_before_validation() -> None:
+    generations: list[tuple[str, int]] = []
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        generations.append((phase, info["generation"]))
+
+    threshold1 = gc.get_threshold()[1]
+    gc.callbacks.append(callback)
+    try:
+        gc.collect(1)  # a known state: both young generations empty, gen1 count 0
+        for _ in range(threshold1):
+            gc.collect(0)  # each young collection counts one towards the middle generation
+        assert gc.get_count()[1] >= threshold1
+        generations.clear()
+        _validate_json(_Probe, b'{"value": 1}')
+    finally:
+        gc.callbacks.remove(callback)
+    assert ("start", 1) in generations
+    assert gc.get_count()[1] < threshold1
+
+
+# --- parsed endpoint URL ------------------------------------------------------------------------
+
+
+async def test_a_changed_url_is_used_by_the_next_request() -> None:
+    ok = httpx.Response(200, json={"data": CONTRACT_DATA})
+    rec = Recorder(ok)
+    async with make_client(rec) as client:
+        await client.contract(id="1")
+        client.url = "http://127.0.0.1:9/other"
+        await client.contract(id="1")
+        copy = client.with_options(max_retries=0)
+        await copy.contract(id="1")
+    assert [str(r.url) for r in rec.requests] == [
+        "http://127.0.0.1:9/graphql",
+        "http://127.0.0.1:9/other",
+        "http://127.0.0.1:9/other",
+    ]
+
+
+# --- responses are freed by reference counting -------------------------------------------------
+
+
+async def test_a_dropped_response_is_freed_without_the_cyclic_collector() -> None:
+    rec = Recorder(lambda request: httpx.Response(200, json={"data": CONTRACT_DATA}))
+    async with make_client(rec) as client:
+        raw = await client.with_raw_response(client.contract, id="1")
+        response = raw.http_response
+        assert response.is_closed
+        assert response.json() == {"data": CONTRACT_DATA}
+        assert [chunk async for chunk in response.aiter_bytes()] == [response.content]
+        ref = weakref.ref(response)
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            del raw, response
+            assert ref() is None
+        finally:
+            if was:
+                gc.enable()
+
+
+# --- paginator node loop ------------------------------------------------------------------------
+
+
+class _Node(BaseModel):
+    id: str
+
+
+class _Edge(BaseModel):
+    cursor: str | None = None
+    node: _Node | None = None
+
+
+class _PageInfo(BaseModel):
+    has_next_page: bool
+    end_cursor: str | None
+
+
+class _Connection(BaseModel):
+    edges: list[_Edge | None]
+    page_info: _PageInfo
+
+
+async def test_model_edges_yield_nodes_and_track_cursors() -> None:
+    pages = {
+        None: _Connection(
+            edges=[_Edge(cursor="c1", node=_Node(id="1")), None, _Edge(cursor="c3")],
+            page_info=_PageInfo(has_next_page=True, end_cursor="p1"),
+        ),
+        "p1": _Connection(
+            edges=[_Edge(node=_Node(id="4")), _Edge(node=_Node(id="5"))],
+            page_info=_PageInfo(has_next_page=False, end_cursor="p2"),
+        ),
+    }
+
+    async def fetch(after: str | None, first: int) -> _Connection:
+        return pages[after]
+
+    paginator: AsyncPaginator[_Connection, _Node] = AsyncPaginator(
+        fetch, operation="op", page_size=3
+    )
+    ids = []
+    cursors = []
+    async for node in paginator:
+        ids.append(node.id)
+        cursors.append(paginator.cursor)
+    assert ids == ["1", "4", "5"]
+    # an edge without a cursor keeps the last known one (here the first page's endCursor); the
+    # page's last edge falls back to the page's endCursor
+    assert cursors == ["c1", "p1", "p2"]
+    assert paginator.cursor == "p2"
+
+    # max_items counts edges: the second edge of the first page is null
+    limited: AsyncPaginator[_Connection, _Node] = AsyncPaginator(
+        fetch, operation="op", page_size=3, max_items=2
+    )
+    assert [node.id async for node in limited] == ["1"]
+    assert limited.cursor == "c1"
