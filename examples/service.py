@@ -117,8 +117,11 @@ async def tenant_worker(
     while not stop.is_set():
         try:
             await one_round(scoped, settings, stats, label)
-        except UpworkError as exc:  # one bad round does not stop the service
+        except* UpworkError as failed:  # one bad round (even one failed task) goes on
             stats.errors += 1
+            exc: BaseException = failed
+            while isinstance(exc, BaseExceptionGroup):  # the pool's task group wraps errors
+                exc = exc.exceptions[0]
             log.warning("tenant %s: round failed: %s: %s", label, type(exc).__name__, exc)
         done += 1
         stats.rounds += 1

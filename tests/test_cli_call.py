@@ -129,6 +129,15 @@ def test_snake_case_method_name_and_vars_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("env")
+def test_enum_variable_as_a_bare_word() -> None:
+    code, out, err = run(
+        "roomList", "--var", "sortOrder=ASC", "--var", 'pagination={"first": 2}', "-f", "jsonl"
+    )
+    assert code == 0, err
+    assert len(out.splitlines()) == 2
+
+
+@pytest.mark.usefixtures("env")
 def test_table_format_shows_rows(sandbox: RunningSandbox) -> None:
     code, out, _ = run("roomList", "--format", "table", "--max-items", "3")
     assert code == 0
@@ -359,6 +368,37 @@ def test_all_pages_jsonl_streams_before_the_walk_ends(tmp_path: Path) -> None:
     assert json.loads(first)["id"]
     assert running_after_first_line, "stdout only arrived when the walk had finished"
     assert len([first, *rest.splitlines()]) == 64
+    assert stderr == ""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_all_pages_into_a_reader_that_goes_away_exits_quietly(
+    sandbox: RunningSandbox, token_file: Path, fmt: str
+) -> None:
+    """`... --all-pages | head -1`: the closed pipe ends the walk with exit 0 and no noise."""
+    env = {**os.environ, **sandbox_env(sandbox, token_file)}
+    env.pop("UPWORK_TENANT_ID", None)
+    command = [sys.executable, "-m", "upwork_gql.cli", "call", "marketplaceJobPostings"]
+    proc = subprocess.Popen(
+        [*command, "--all-pages", "--format", fmt],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # 1,000 job postings are far more than a pipe buffer holds
+        code = proc.wait(timeout=60)
+        stderr = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert first.strip()
+    assert code == 0, stderr
     assert stderr == ""
 
 

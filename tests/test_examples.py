@@ -198,3 +198,28 @@ def test_examples_and_typed_usage_pass_mypy_strict() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_service_survives_a_failed_task_in_the_pool(
+    user_env: dict[str, str], sandbox: RunningSandbox
+) -> None:
+    """A task of the proposals pool that fails (its error arrives wrapped in the task group's
+    ExceptionGroup) fails that round only: the service logs it and goes on."""
+    # Two pages of rooms and one of jobs pass; the first proposals request gets a 400.
+    sandbox.push_faults({"next": [{"delay": 0.001, "times": 3}, {"status": 400}]})
+    proc = subprocess.run(
+        _service_command(
+            "--tenant", DEFAULT_ORG_ID, "--rounds", "2", "--interval", "0.1", "--jobs", "4"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+        check=False,
+    )
+    sandbox.state.faults.clear()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    assert re.search(rf"tenant {DEFAULT_ORG_ID}: round failed: \w+Error: .*400", proc.stderr)
+    assert "service stopped cleanly after 2 rounds" in proc.stdout
+    assert "1 failed rounds" in proc.stdout

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -49,7 +50,7 @@ def test_serve_prints_urls_and_serves() -> None:
     threading.Thread(target=_reader, args=(proc.stdout, lines), daemon=True).start()
     try:
         banner: list[str] = []
-        while not any("UPWORK_CLIENT_SECRET" in line for line in banner):
+        while not any("UPWORK_TOKEN_FILE" in line for line in banner):
             banner.append(lines.get(timeout=30))
         text = "".join(banner)
         match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", text)
@@ -57,6 +58,8 @@ def test_serve_prints_urls_and_serves() -> None:
         base = match.group(1)
         assert f"export UPWORK_API_URL={base}/graphql" in text
         assert "id=sandbox-client secret=sandbox-secret" in text
+        # Following the banner keeps the user's real login apart from the sandbox's.
+        assert f"export UPWORK_TOKEN_FILE={Path.cwd() / 'sandbox-token.json'}" in text
         assert "limited client (lacks messages:read)" in text
         response = httpx.post(
             f"{base}/api/v3/oauth2/token",
@@ -94,3 +97,21 @@ def test_serve_help_and_bad_plan() -> None:
     bad = runner.invoke(app, ["sandbox", "serve", "--faults", '{"next": [{"status": 1}]}'])
     assert bad.exit_code == 2
     assert "bad --faults plan" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("sdl", "reason"),
+    [
+        ("type Query { x: Int", "Syntax Error"),
+        ("type Query { x: Foo }", "Unknown type 'Foo'"),
+    ],
+)
+def test_serve_with_a_broken_schema_is_one_line(tmp_path: Path, sdl: str, reason: str) -> None:
+    schema = tmp_path / "broken.graphql"
+    schema.write_text(sdl)
+    result = CliRunner().invoke(app, ["sandbox", "serve", "--port", "0", "--schema", str(schema)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    assert result.output.startswith("error: cannot load the schema: ")
+    assert reason in result.output
+    assert result.output.strip().count("\n") == 0

@@ -595,3 +595,15 @@ def test_sandbox_takes_its_header_names_from_the_client_constants() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 assert node.value.lower() not in literals, f"{path.name}: {node.value!r}"
+
+
+async def test_enum_variables_are_accepted_and_checked(sbx: Sandbox) -> None:
+    query = "query q($order: SortOrder) { roomList(sortOrder: $order) { totalCount } }"
+    ok = await sbx.run(query, {"order": "ASC"})
+    assert "errors" not in ok, ok
+    assert ok["data"]["roomList"]["totalCount"] == 64
+    bad = await sbx.run(query, {"order": "SIDEWAYS"})
+    (error,) = bad["errors"]
+    assert "SIDEWAYS" in error["message"]
+    assert "positional argument" not in error["message"]
+    assert error["extensions"] == {"classification": "ValidationError"}

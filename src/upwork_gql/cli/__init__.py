@@ -10,6 +10,14 @@ import typer
 
 from upwork_gql.cli import auth, call, demo, sandbox, schema
 
+# Typer >= 0.29 raises the exceptions of its own vendored copy of click.
+try:
+    from typer._click.exceptions import NoArgsIsHelpError as _NoArgsIsHelpError
+    from typer._click.exceptions import UsageError as _UsageError
+except ImportError:  # pragma: no cover - older typer on upstream click
+    from click.exceptions import NoArgsIsHelpError as _NoArgsIsHelpError  # type: ignore[assignment]
+    from click.exceptions import UsageError as _UsageError  # type: ignore[assignment]
+
 app = typer.Typer(
     name="upwork-gql",
     help="The async, typed client for Upwork's GraphQL API.",
@@ -25,5 +33,22 @@ demo.register(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Usage errors (an unknown option, a bad value) are one ``error:`` line and exit code 2, like
+    every other failure of the CLI; a bare command group still shows its help.
+    """
+    import sys
+
+    try:
+        code = app(standalone_mode=False)
+    except _NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except _UsageError as exc:
+        print(f"error: {exc.format_message()}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        print("error: aborted", file=sys.stderr)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

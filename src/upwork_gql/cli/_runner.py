@@ -156,14 +156,13 @@ async def run_call(settings: CallSettings) -> int:
     except UpworkError as exc:
         print(f"error: {describe_error(exc)}", file=sys.stderr)
         return 1
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, BrokenPipeError):
-            raise
-        print(f"error: unexpected {describe_error(exc)}", file=sys.stderr)
-        return 1
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, like other Unix tools.
+        # The reader went away (`| head`): stop quietly, like other Unix tools. (Before the
+        # OSError clause: a handler's own `raise` is never caught by a sibling clause.)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except (OSError, ValueError) as exc:
+        print(f"error: unexpected {describe_error(exc)}", file=sys.stderr)
+        return 1
     return 0

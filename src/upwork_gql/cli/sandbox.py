@@ -73,10 +73,16 @@ def serve(
         faults=plan,
         auto_consent=not deny_consent,
     )
+    from graphql import GraphQLError
+
     try:
         application = create_app(config)
-    except (OSError, ValueError) as exc:
-        typer.echo(f"error: cannot load the schema: {exc}", err=True)
+    except (OSError, ValueError, TypeError, GraphQLError) as exc:
+        # TypeError: graphql-core's verdict on an invalid SDL; GraphQLError: a syntax error.
+        reason = exc.message if isinstance(exc, GraphQLError) else str(exc)
+        where = exc.locations[0] if isinstance(exc, GraphQLError) and exc.locations else None
+        at = f" (line {where.line}, column {where.column})" if where else ""
+        typer.echo(f"error: cannot load the schema: {' '.join(reason.split())}{at}", err=True)
         raise typer.Exit(1) from None
     try:
         sock = bind_socket(host, port)
@@ -111,6 +117,8 @@ def serve(
         f"    export UPWORK_AUTHORIZE_URL={base}/ab/account-security/oauth2/authorize",
         f"    export UPWORK_CLIENT_ID={client.client_id}",
         f"    export UPWORK_CLIENT_SECRET={client.client_secret}",
+        # A sandbox login must never overwrite the user's real one (the default token file).
+        f"    export UPWORK_TOKEN_FILE={Path.cwd() / 'sandbox-token.json'}",
     ]
     if host not in _LOOPBACK:
         lines.append(

@@ -135,8 +135,19 @@ def build_sandbox_schema(sdl: str) -> GraphQLSchema:
                 gql_field.resolve = resolve_field
         elif isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
             named.resolve_type = resolve_abstract_type
+        elif isinstance(named, GraphQLEnumType) and "parse_value" in vars(named):
+            # ariadne replaces an enum's parse_value with a one-argument function, while
+            # graphql-core 3.2.14 also passes ``hide_suggestions``: enum variables would fail.
+            named.parse_value = _one_argument(named.parse_value)  # type: ignore[method-assign]
     _BUILT[sdl] = schema
     return schema
+
+
+def _one_argument(parse_value: Any) -> Any:
+    def parse(value: Any, *_: Any) -> Any:
+        return parse_value(value)
+
+    return parse
 
 
 # --------------------------------------------------------------------------------------------
