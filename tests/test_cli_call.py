@@ -192,6 +192,16 @@ def test_csv_all_pages_has_every_room_once(sandbox: RunningSandbox) -> None:
 
 
 @pytest.mark.usefixtures("env")
+def test_json_single_call_honours_max_items() -> None:
+    code, out, _ = run("roomList", "--max-items", "3", "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert isinstance(data, list)
+    assert len(data) == 3
+    assert all("roomName" in room for room in data)
+
+
+@pytest.mark.usefixtures("env")
 def test_json_all_pages_is_one_valid_array() -> None:
     code, out, _ = run("roomList", "--all-pages", "--page-size", "25", "--format", "json")
     assert code == 0

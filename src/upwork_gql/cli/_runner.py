@@ -71,7 +71,8 @@ async def _single(client: Any, settings: CallSettings, out: IO[str]) -> None:
 
     op = settings.operation
     result = await getattr(client, op.method)(**settings.arguments)
-    if settings.output_format == "json" and not settings.select:
+    if settings.output_format == "json" and not settings.select and settings.max_items is None:
+        # The whole result, in its GraphQL shape; with --columns or --max-items, rows instead.
         out.write(json.dumps(to_jsonable(result), indent=2, ensure_ascii=False))
         out.write("\n")
         out.flush()
