@@ -41,6 +41,7 @@ import logging
 import math
 import random
 import re
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -268,12 +269,6 @@ def _conv_id(value: Any, path: str) -> Any:
     raise _expect("ID (str)", value, path)
 
 
-def _conv_string(value: Any, path: str) -> Any:
-    if isinstance(value, str):
-        return value
-    raise _expect("String (str)", value, path)
-
-
 def _conv_int(value: Any, path: str) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         if _INT_MIN <= value <= _INT_MAX:
@@ -290,10 +285,13 @@ def _conv_float(value: Any, path: str) -> Any:
     raise _expect("Float (float)", value, path)
 
 
-def _conv_boolean(value: Any, path: str) -> Any:
-    if isinstance(value, bool):
-        return value
-    raise _expect("Boolean (bool)", value, path)
+def _conv_instance(py_type: type, expected: str) -> _Converter:
+    def convert(value: Any, path: str) -> Any:
+        if isinstance(value, py_type):
+            return value
+        raise _expect(expected, value, path)
+
+    return convert
 
 
 def _conv_any(value: Any, path: str) -> Any:
@@ -307,10 +305,10 @@ def _conv_any(value: Any, path: str) -> Any:
 
 _SCALARS: Final[dict[str, _Converter]] = {
     "ID": _conv_id,
-    "String": _conv_string,
+    "String": _conv_instance(str, "String (str)"),
     "Int": _conv_int,
     "Float": _conv_float,
-    "Boolean": _conv_boolean,
+    "Boolean": _conv_instance(bool, "Boolean (bool)"),
 }
 
 
@@ -451,8 +449,6 @@ class _ClassState:
     """Everything derived from a client class once: type registry, result models, documents."""
 
     def __init__(self, cls: type) -> None:
-        import sys
-
         self.types: dict[str, type] = {}
         self.result_models: dict[str, type[BaseModel]] = {}
         # Input types and enums of the variables are imported by the generated client's module.
@@ -1022,17 +1018,13 @@ class BaseGraphQLClient:
             if limiter is not None:
                 await limiter.acquire()
                 await limiter.acquire_slot()
-                try:
-                    response = await http_client.send(request, auth=auth)
-                except httpx.TransportError as exc:
-                    error = exc
-                finally:
+            try:
+                response = await http_client.send(request, auth=auth)
+            except httpx.TransportError as exc:
+                error = exc
+            finally:
+                if limiter is not None:
                     limiter.release_slot()
-            else:
-                try:
-                    response = await http_client.send(request, auth=auth)
-                except httpx.TransportError as exc:
-                    error = exc
             elapsed = time.perf_counter() - t0
 
             if response is not None:

@@ -137,9 +137,7 @@ def _node_record(node: Any) -> Any:
 class _Prefetch:
     """A page being fetched in the background (look-ahead)."""
 
-    def __init__(self, after: str | None, first: int) -> None:
-        self.after = after
-        self.first = first
+    def __init__(self) -> None:
         self.done = anyio.Event()
         self.scope = anyio.CancelScope()
         self.page: Any = None
@@ -199,24 +197,15 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         if page_size is None:
             page_size = max(self.min_page_size, min(DEFAULT_PAGE_SIZE, self.max_page_size))
         if isinstance(page_size, bool) or not isinstance(page_size, int):
-            raise PaginationError(
-                f"{operation}: page_size must be an int, got {type(page_size).__name__}",
-                operation=operation,
-                cursor=after,
-            )
+            raise self._error(f"page_size must be an int, got {type(page_size).__name__}", after)
         if not self.min_page_size <= page_size <= self.max_page_size:
-            raise PaginationError(
-                f"{operation}: page_size={page_size} is outside the allowed range "
+            raise self._error(
+                f"page_size={page_size} is outside the allowed range "
                 f"{self.min_page_size}..{self.max_page_size}; nothing was sent",
-                operation=operation,
-                cursor=after,
+                after,
             )
         if max_items is not None and (isinstance(max_items, bool) or max_items < 0):
-            raise PaginationError(
-                f"{operation}: max_items must be a non-negative int, got {max_items!r}",
-                operation=operation,
-                cursor=after,
-            )
+            raise self._error(f"max_items must be a non-negative int, got {max_items!r}", after)
         self.page_size = page_size
         self.max_items = max_items
         self.start_cursor = after
@@ -231,6 +220,11 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         self.pages_fetched = 0
 
     # ------------------------------------------------------------------ state
+
+    def _error(self, message: str, cursor: str | None) -> PaginationError:
+        return PaginationError(
+            f"{self.operation}: {message}", operation=self.operation, cursor=cursor
+        )
 
     @property
     def cursor(self) -> str | None:
@@ -268,11 +262,10 @@ class AsyncPaginator(Generic[PageT, NodeT]):
             detail = str(exc)
             if len(detail) > _ERROR_DETAIL_LIMIT:
                 detail = detail[:_ERROR_DETAIL_LIMIT] + "..."
-            raise PaginationError(
-                f"{self.operation}: fetching the page after cursor {after!r} failed "
+            raise self._error(
+                f"fetching the page after cursor {after!r} failed "
                 f"({type(exc).__name__}: {detail}); resume with after={after!r}",
-                operation=self.operation,
-                cursor=after,
+                after,
             ) from exc
         self.pages_fetched += 1
         return page
@@ -281,38 +274,30 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         if raw is None:
             if first_page:
                 return _Page(None, (), False, None)
-            raise PaginationError(
-                f"{self.operation}: the connection was null on the page after cursor "
-                f"{sent_after!r}",
-                operation=self.operation,
-                cursor=sent_after,
+            raise self._error(
+                f"the connection was null on the page after cursor {sent_after!r}", sent_after
             )
         total = _get(raw, "total_count", "totalCount")
         if isinstance(total, int) and not isinstance(total, bool):
             self._total_count = total
         page_info = _get(raw, "page_info", "pageInfo")
         if page_info is None:
-            raise PaginationError(
-                f"{self.operation}: the response has no pageInfo (select "
-                "pageInfo { hasNextPage endCursor })",
-                operation=self.operation,
-                cursor=sent_after,
+            raise self._error(
+                "the response has no pageInfo (select pageInfo { hasNextPage endCursor })",
+                sent_after,
             )
         has_next = bool(_get(page_info, "has_next_page", "hasNextPage"))
         end_cursor = _get(page_info, "end_cursor", "endCursor")
         if has_next and not end_cursor:
-            raise PaginationError(
-                f"{self.operation}: hasNextPage is true but endCursor is missing "
-                f"(page after cursor {sent_after!r})",
-                operation=self.operation,
-                cursor=sent_after,
+            raise self._error(
+                f"hasNextPage is true but endCursor is missing (page after cursor {sent_after!r})",
+                sent_after,
             )
         if has_next and sent_after is not None and end_cursor == sent_after:
-            raise PaginationError(
-                f"{self.operation}: the cursor does not advance (endCursor {end_cursor!r} "
+            raise self._error(
+                f"the cursor does not advance (endCursor {end_cursor!r} "
                 "equals the cursor the page was asked with)",
-                operation=self.operation,
-                cursor=sent_after,
+                sent_after,
             )
         edges = _get(raw, "edges", "edges") or ()
         return _Page(raw, edges, has_next, end_cursor)
@@ -333,19 +318,11 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         connection raises :class:`PaginationError` (walks treat a null first page as empty).
         """
         if self._has_next is False:
-            raise PaginationError(
-                f"{self.operation}: there is no next page",
-                operation=self.operation,
-                cursor=self._cursor,
-            )
+            raise self._error("there is no next page", self._cursor)
         after = self._next_after
         raw = await self._request(after, self.page_size)
         if raw is None:
-            raise PaginationError(
-                f"{self.operation}: the connection is null (page after cursor {after!r})",
-                operation=self.operation,
-                cursor=after,
-            )
+            raise self._error(f"the connection is null (page after cursor {after!r})", after)
         page = self._check(raw, after, not self._manual_started)
         self._manual_started = True
         self._has_next = page.has_next
@@ -358,11 +335,7 @@ class AsyncPaginator(Generic[PageT, NodeT]):
 
     async def __aenter__(self) -> AsyncPaginator[PageT, NodeT]:
         if self._task_group is not None:
-            raise PaginationError(
-                f"{self.operation}: the paginator is already entered",
-                operation=self.operation,
-                cursor=self._cursor,
-            )
+            raise self._error("the paginator is already entered", self._cursor)
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         self._task_group = task_group
@@ -384,7 +357,7 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         return None
 
     def _start_prefetch(self, after: str | None, first: int) -> _Prefetch:
-        slot = _Prefetch(after, first)
+        slot = _Prefetch()
         assert self._task_group is not None
 
         async def run() -> None:
@@ -402,10 +375,8 @@ class AsyncPaginator(Generic[PageT, NodeT]):
     async def _walk(self) -> AsyncIterator[tuple[_Page, int]]:
         """Validated pages from ``after=`` on, with the node budget left for each page."""
         if self.prefetch and self._task_group is None:
-            raise PaginationError(
-                f"{self.operation}: prefetch=True needs `async with paginator:` around the walk",
-                operation=self.operation,
-                cursor=self.start_cursor,
+            raise self._error(
+                "prefetch=True needs `async with paginator:` around the walk", self.start_cursor
             )
         self._cursor = self.start_cursor
         after = self.start_cursor
