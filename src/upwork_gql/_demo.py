@@ -23,14 +23,6 @@ import anyio
 import httpx
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -60,18 +52,30 @@ class DemoOptions:
 class DemoReport:
     """What the demo did; printed as the closing summary (and checked by the tests)."""
 
-    graphql_requests: int = 0
     token_requests: int = 0
     pages: int = 0
     jobs: int = 0
     proposals: int = 0
     rooms: int = 0
     diary_cells: int = 0
-    retries: int = 0
     refreshes: int = 0
     elapsed: float = 0.0
     tenants: dict[str, int] = field(default_factory=dict)
+    #: HTTP status of every GraphQL response the client saw (retried attempts included).
     statuses: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def graphql_requests(self) -> int:
+        return self.statuses.total()
+
+    @property
+    def retries(self) -> int:
+        """Responses the client retries: 429 and server errors."""
+        return sum(n for status, n in self.statuses.items() if _retried(status))
+
+
+def _retried(status: int) -> bool:
+    return status == 429 or status >= 500
 
 
 def _free_port() -> int:
@@ -124,10 +128,6 @@ class _DemoTable:
         return table
 
 
-def _table(title: str, columns: list[str]) -> _DemoTable:
-    return _DemoTable(title, columns)
-
-
 class _Counters:
     """httpx event hooks on the client's own connection pool: requests and statuses as seen by
     the client (retried attempts included)."""
@@ -137,11 +137,8 @@ class _Counters:
         self.report = report
 
     async def on_response(self, response: httpx.Response) -> None:
-        report = self.report
-        report.graphql_requests += 1
-        report.statuses[response.status_code] += 1
-        if response.status_code == 429 or response.status_code >= 500:
-            report.retries += 1
+        self.report.statuses[response.status_code] += 1
+        if _retried(response.status_code):
             try:
                 operation = json.loads(response.request.content).get("operationName")
             except ValueError:
@@ -273,6 +270,8 @@ async def _jobs(
     report: DemoReport,
 ) -> str:
     """Walk every job posting; print the most-applied; return the id of the busiest one."""
+    from upwork_gql.cli._progress import page_progress
+
     _step(
         console,
         3,
@@ -283,17 +282,9 @@ async def _jobs(
     paginator = client.paginate_marketplace_job_postings(page_size=options.page_size)
     top: list[tuple[int, int, Any]] = []
     seen = 0
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("   [bold]marketplaceJobPostings[/bold]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[pages]} pages"),
-        TimeElapsedColumn(),
-        console=console,
-    )
+    progress = page_progress(console, "   [bold]{task.description}")
     with progress:
-        task = progress.add_task("jobs", total=None, pages=0)
+        task = progress.add_task("marketplaceJobPostings", total=None, pages=0)
         async for page in paginator.pages():
             report.pages += 1
             for edge in page.edges or []:
@@ -312,7 +303,7 @@ async def _jobs(
                 sandbox.push_faults({"graphql": [{"status": 502, "html": True}]})
     report.jobs = seen
     best = sorted(top, reverse=True)
-    table = _table(
+    table = _DemoTable(
         f"the {len(best)} most-applied of {seen:,} job postings",
         ["id", "title", "budget", "applicants"],
     )
@@ -344,7 +335,7 @@ async def _proposals(client: Any, console: Console, report: DemoReport, job_id: 
         f"client.paginate_client_proposals(job_posting_id={job_id!r})",
     )
     paginator = client.paginate_client_proposals(job_posting_id=job_id, page_size=50)
-    table = _table(
+    table = _DemoTable(
         f"proposals for job {job_id}", ["proposal", "freelancer", "rate", "status", "submitted"]
     )
     count = 0
@@ -420,7 +411,7 @@ async def _contract(client: Any, console: Console, contract_id: str) -> None:
 
 async def _rooms(client: Any, console: Console, report: DemoReport) -> None:
     _step(console, 6, "Rooms", "async for room in client.paginate_room_list(page_size=25)")
-    table = _table("rooms (first rows)", ["room", "name", "type", "unread", "users"])
+    table = _DemoTable("rooms (first rows)", ["room", "name", "type", "unread", "users"])
     count = 0
     paginator = client.paginate_room_list(page_size=25)
     async for room in paginator:
@@ -462,7 +453,7 @@ async def _diary(
         stamp = cell.cell_date_time.raw_value if cell.cell_date_time else ""
         hour = _hour_of(stamp)
         hours.setdefault(hour, []).append(cell)
-    table = _table(
+    table = _DemoTable(
         f"{len(cells)} ten-minute cells on {date}, by hour",
         ["hour", "cells", "minutes", "avg activity", "manual", "memo"],
     )
@@ -505,7 +496,7 @@ async def _tenants(
         "sends X-Upwork-API-TenantId",
     )
     names = {org.id: org.name for org in sandbox.config.organizations}
-    table = _table("the same query for two organizations", ["tenant", "organization", "rooms"])
+    table = _DemoTable("the same query for two organizations", ["tenant", "organization", "rooms"])
     for label, scoped in (("(default)", client), (other_org, client.with_tenant(other_org))):
         first = await scoped.paginate_room_list(page_size=1)
         report.pages += 1

@@ -11,7 +11,6 @@ import enum
 import json
 import types
 import typing
-from collections.abc import Iterable, Iterator
 from typing import IO, Any, Protocol
 
 import pydantic
@@ -334,14 +333,3 @@ def make_writer(
     if fmt == "table":
         return _TableWriter(out, select or columns, title, chosen=bool(select))
     raise ValueError(f"unknown format {fmt!r}")
-
-
-def write_all(writer: RowWriter, items: Iterable[Any]) -> None:
-    for item in items:
-        writer.write(item)
-    writer.close()
-
-
-def iter_chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -15,6 +15,7 @@ from upwork_gql._exceptions import APIError, UpworkError
 
 if TYPE_CHECKING:
     from upwork_gql.cli._operations import Operation
+    from upwork_gql.cli._output import RowWriter
 
 __all__ = ["CallSettings", "describe_error", "open_client", "run_call"]
 
@@ -66,8 +67,20 @@ async def open_client(settings: CallSettings) -> AsyncIterator[Any]:
             await manager.aclose()
 
 
+def _writer(settings: CallSettings, out: IO[str]) -> RowWriter:
+    """The row writer of the chosen format, its columns taken from the operation's row model."""
+    from upwork_gql.cli._output import columns_for, make_writer, row_class
+
+    op = settings.operation
+    model = row_class(op.return_type)
+    columns = columns_for(model) if model is not None else None
+    return make_writer(
+        settings.output_format, out, columns=columns, title=op.name, select=settings.select
+    )
+
+
 async def _single(client: Any, settings: CallSettings, out: IO[str]) -> None:
-    from upwork_gql.cli._output import columns_for, make_writer, row_class, rows_of, to_jsonable
+    from upwork_gql.cli._output import rows_of, to_jsonable
 
     op = settings.operation
     result = await getattr(client, op.method)(**settings.arguments)
@@ -80,11 +93,7 @@ async def _single(client: Any, settings: CallSettings, out: IO[str]) -> None:
     rows = rows_of(result)
     if settings.max_items is not None:
         rows = rows[: settings.max_items]
-    model = row_class(op.return_type)
-    columns = columns_for(model) if model is not None else None
-    writer = make_writer(
-        settings.output_format, out, columns=columns, title=op.name, select=settings.select
-    )
+    writer = _writer(settings, out)
     for row in rows:
         writer.write(row)
     writer.close()
@@ -92,36 +101,14 @@ async def _single(client: Any, settings: CallSettings, out: IO[str]) -> None:
 
 async def _all_pages(client: Any, settings: CallSettings, out: IO[str]) -> tuple[int, int]:
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
 
-    from upwork_gql.cli._output import columns_for, make_writer, row_class
     from upwork_gql.cli._paging import iterate_pages
+    from upwork_gql.cli._progress import page_progress
 
     op = settings.operation
-    model = row_class(op.return_type)
-    columns = columns_for(model) if model is not None else None
-    writer = make_writer(
-        settings.output_format, out, columns=columns, title=op.name, select=settings.select
-    )
+    writer = _writer(settings, out)
     console = Console(stderr=True)
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[pages]} pages"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-        disable=not console.is_terminal,
-    )
+    progress = page_progress(console, disable=not console.is_terminal)
     items = pages = 0
     with progress:
         task = progress.add_task(op.name, total=None, pages=0)

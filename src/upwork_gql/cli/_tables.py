@@ -1,4 +1,4 @@
-"""Readable rich tables from flattened rows (shared by ``call --format table`` and the demo)."""
+"""Readable rich tables from flattened rows (``call --format table``)."""
 
 from __future__ import annotations
 

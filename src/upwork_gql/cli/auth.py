@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from upwork_gql.cli._errors import fail
+
 if TYPE_CHECKING:
     from upwork_gql.auth import FileTokenStore, Token, TokenManager
 
@@ -38,11 +40,6 @@ TokenFileOption = Annotated[
 WHO_QUERY = "query { user { id nid name } }"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
-
-
 def _os_error(exc: OSError) -> str:
     reason = exc.strerror or str(exc) or type(exc).__name__
     return f"{reason}: {exc.filename}" if exc.filename else reason
@@ -58,13 +55,13 @@ def _run(fn: Callable[[], Awaitable[T]]) -> T:
     try:
         return anyio.run(fn)
     except UpworkError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except OSError as exc:
-        raise _fail(_os_error(exc)) from None
+        raise fail(_os_error(exc)) from None
     except httpx.HTTPError as exc:
-        raise _fail(f"{type(exc).__name__}: {exc}"[:200]) from None
+        raise fail(f"{type(exc).__name__}: {exc}"[:200]) from None
     except KeyboardInterrupt:
-        raise _fail("interrupted; nothing was saved") from None
+        raise fail("interrupted; nothing was saved") from None
 
 
 def _store(token_file: Path | None) -> FileTokenStore:
@@ -89,7 +86,7 @@ def _manager(
     if need_redirect and not os.environ.get(ENV_REDIRECT_URI, "").strip():
         missing.append(ENV_REDIRECT_URI)
     if missing:
-        raise _fail(f"missing environment variable(s): {', '.join(missing)}")
+        raise fail(f"missing environment variable(s): {', '.join(missing)}")
     return TokenManager.from_env(store=_store(token_file))
 
 
@@ -227,7 +224,7 @@ def status(
 
     token, who = _run(go)
     if token is None:
-        raise _fail(f"not logged in (no token at {store.path}); run `upwork-gql auth login`")
+        raise fail(f"not logged in (no token at {store.path}); run `upwork-gql auth login`")
     typer.echo(f"Token file:    {store.path}")
     if who is not None:
         typer.echo(f"User:          {who}")
@@ -258,7 +255,7 @@ def logout(token_file: TokenFileOption = None) -> None:
     try:
         existed = store.path.exists()
     except OSError as exc:
-        raise _fail(_os_error(exc)) from None
+        raise fail(_os_error(exc)) from None
 
     async def go() -> None:
         async with store.lock():  # not in the middle of another process's refresh

@@ -16,13 +16,13 @@ import typer
 from typer.core import TyperGroup
 
 from upwork_gql._constants import ENV_API_URL, ENV_TENANT_ID, ENV_TOKEN_FILE
+from upwork_gql.cli._errors import fail
 
 if TYPE_CHECKING:
     from upwork_gql.cli._operations import Operation
 
 __all__ = ["register"]
 
-EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -49,14 +49,8 @@ class _OperationGroup(TyperGroup):
         try:
             op = resolve(cmd_name)
         except InvalidVariablesError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(EXIT_USAGE) from None
+            raise fail(str(exc), EXIT_USAGE) from None
         return _operation_command(op)
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _help_text(op: Operation) -> str:
@@ -88,17 +82,15 @@ def _read_vars(source: str) -> dict[str, Any]:
         try:
             text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise _fail(f"--vars: cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
+            raise fail(f"--vars: cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
     else:
         text = source
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _fail(
-            f"--vars: not valid JSON ({exc.msg} at line {exc.lineno})", EXIT_USAGE
-        ) from None
+        raise fail(f"--vars: not valid JSON ({exc.msg} at line {exc.lineno})", EXIT_USAGE) from None
     if not isinstance(data, dict):
-        raise _fail("--vars: expected a JSON object of variables", EXIT_USAGE)
+        raise fail("--vars: expected a JSON object of variables", EXIT_USAGE)
     return data
 
 
@@ -110,7 +102,7 @@ def _parse_columns(op: Operation, text: str) -> list[str]:
     wanted = [c.strip() for c in text.split(",") if c.strip()]
     model = row_class(op.return_type)
     if model is None or not wanted:
-        raise _fail(f"--columns: {op.name} has no row fields to choose from", EXIT_USAGE)
+        raise fail(f"--columns: {op.name} has no row fields to choose from", EXIT_USAGE)
     known = columns_for(model)
     prefixes = {k.rsplit(".", i)[0] for k in known for i in range(1, k.count(".") + 1)}
     chosen: list[str] = []
@@ -122,7 +114,7 @@ def _parse_columns(op: Operation, text: str) -> list[str]:
         else:
             close = difflib.get_close_matches(column, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise _fail(f"--columns: {op.name} has no field {column!r}{hint}", EXIT_USAGE)
+            raise fail(f"--columns: {op.name} has no field {column!r}{hint}", EXIT_USAGE)
     return chosen
 
 
@@ -198,12 +190,12 @@ def _operation_command(op: Operation) -> Any:
                 values[key] = coerce_cli_value(variable, raw) if variable else raw
             arguments = build_arguments(op, values)
         except InvalidVariablesError as exc:
-            raise _fail(str(exc), EXIT_USAGE) from None
+            raise fail(str(exc), EXIT_USAGE) from None
         select = _parse_columns(op, columns) if columns else None
         if page_size is not None and not all_pages:
-            raise _fail("--page-size needs --all-pages", EXIT_USAGE)
+            raise fail("--page-size needs --all-pages", EXIT_USAGE)
         if all_pages and not is_paginated(op):
-            raise _fail(f"{op.name} does not return a paginated connection", EXIT_USAGE)
+            raise fail(f"{op.name} does not return a paginated connection", EXIT_USAGE)
 
         import anyio
 
@@ -224,7 +216,7 @@ def _operation_command(op: Operation) -> Any:
         try:
             code = anyio.run(run_call, settings)
         except KeyboardInterrupt:
-            raise _fail("interrupted", EXIT_INTERRUPTED) from None
+            raise fail("interrupted", EXIT_INTERRUPTED) from None
         if code:
             raise typer.Exit(code)
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from upwork_gql.cli._errors import fail
+
 __all__ = ["register"]
 
 
@@ -42,9 +44,7 @@ def register(app: typer.Typer) -> None:
         try:
             anyio.run(run_demo, options)
         except KeyboardInterrupt:
-            typer.echo("error: interrupted", err=True)
-            raise typer.Exit(130) from None
+            raise fail("interrupted", 130) from None
         except (UpworkError, OSError, RuntimeError) as exc:
             reason = " ".join(str(exc).split()) or "no details"
-            typer.echo(f"error: demo failed: {type(exc).__name__}: {reason}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(f"demo failed: {type(exc).__name__}: {reason}") from None

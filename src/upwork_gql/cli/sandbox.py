@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from upwork_gql.cli._errors import fail
+
 app = typer.Typer(help="Run the embedded fake Upwork API.", no_args_is_help=True)
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -52,7 +54,7 @@ def serve(
     """Serve the sandbox (GraphQL, OAuth2 and fault control endpoints) until Ctrl-C."""
     from upwork_gql.sandbox import SandboxConfig, create_app
     from upwork_gql.sandbox.faults import FaultPlanError, parse_plan
-    from upwork_gql.sandbox.server import bind_socket, make_server
+    from upwork_gql.sandbox.server import RunningSandbox, bind_socket, make_server
 
     plan = None
     if faults:
@@ -60,8 +62,7 @@ def serve(
             plan = json.loads(faults)
             parse_plan(plan)
         except (ValueError, FaultPlanError) as exc:
-            typer.echo(f"error: bad --faults plan: {exc}", err=True)
-            raise typer.Exit(2) from None
+            raise fail(f"bad --faults plan: {exc}", 2) from None
     config = SandboxConfig(
         seed=seed,
         access_token_ttl=access_token_ttl,
@@ -82,24 +83,23 @@ def serve(
         reason = exc.message if isinstance(exc, GraphQLError) else str(exc)
         where = exc.locations[0] if isinstance(exc, GraphQLError) and exc.locations else None
         at = f" (line {where.line}, column {where.column})" if where else ""
-        typer.echo(f"error: cannot load the schema: {' '.join(reason.split())}{at}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(f"cannot load the schema: {' '.join(reason.split())}{at}") from None
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
-        typer.echo(f"error: cannot bind {host}:{port}: {exc.strerror} (try --port 0)", err=True)
-        raise typer.Exit(1) from None
+        raise fail(f"cannot bind {host}:{port}: {exc.strerror} (try --port 0)") from None
     actual_port = sock.getsockname()[1]
     url_host = f"[{host}]" if ":" in host else host
     base = f"http://{url_host}:{actual_port}"
+    urls = RunningSandbox(url=base, config=config, state=application.state.sandbox, app=application)
     client = config.default_client
     limited = config.clients[1] if len(config.clients) > 1 else None
     lines = [
         f"upwork-gql sandbox listening on {base}",
-        f"  GraphQL:    {base}/graphql",
-        f"  token:      {base}/api/v3/oauth2/token",
-        f"  authorize:  {base}/ab/account-security/oauth2/authorize",
-        f"  faults:     POST {base}/_sandbox/faults   state: GET {base}/_sandbox/state",
+        f"  GraphQL:    {urls.graphql_url}",
+        f"  token:      {urls.token_url}",
+        f"  authorize:  {urls.authorize_url}",
+        f"  faults:     POST {urls.faults_url}   state: GET {base}/_sandbox/state",
         f"  demo client: id={client.client_id} secret={client.client_secret}",
     ]
     if limited is not None:
@@ -112,9 +112,9 @@ def serve(
     lines += [
         f"  organizations (X-Upwork-API-TenantId): {orgs}; the first is the default",
         "  environment for the client:",
-        f"    export UPWORK_API_URL={base}/graphql",
-        f"    export UPWORK_TOKEN_URL={base}/api/v3/oauth2/token",
-        f"    export UPWORK_AUTHORIZE_URL={base}/ab/account-security/oauth2/authorize",
+        f"    export UPWORK_API_URL={urls.graphql_url}",
+        f"    export UPWORK_TOKEN_URL={urls.token_url}",
+        f"    export UPWORK_AUTHORIZE_URL={urls.authorize_url}",
         f"    export UPWORK_CLIENT_ID={client.client_id}",
         f"    export UPWORK_CLIENT_SECRET={client.client_secret}",
         # A sandbox login must never overwrite the user's real one (the default token file).

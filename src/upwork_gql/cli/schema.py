@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from upwork_gql.cli._errors import fail
 
 if TYPE_CHECKING:
     import httpx
@@ -21,11 +23,6 @@ app = typer.Typer(
 _ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 async def _saved_login(token_file: str | None, stack: AsyncExitStack) -> httpx.Auth | str | None:
     """The saved login: a refreshing ``TokenManager`` when the OAuth2 client is configured
     (``UPWORK_CLIENT_ID``), else the stored access token as it is; None when there is none."""
@@ -36,7 +33,7 @@ async def _saved_login(token_file: str | None, stack: AsyncExitStack) -> httpx.A
     store = FileTokenStore(path)
     if not store.path.exists():
         if token_file:
-            _fail(f"token file {store.path} does not exist (run `upwork-gql auth login`)")
+            raise fail(f"token file {store.path} does not exist (run `upwork-gql auth login`)")
         return None
     if os.environ.get(ENV_CLIENT_ID):
         manager = TokenManager.from_env(store=store)
@@ -116,9 +113,9 @@ def pull(
     try:
         sdl = anyio.run(run)
     except SchemaError as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     except UpworkError as exc:  # e.g. the saved login needs a new `auth login`
-        _fail(f"{type(exc).__name__}: {exc}")
+        raise fail(f"{type(exc).__name__}: {exc}") from None
     if output == "-":
         typer.echo(sdl, nl=False)
         return
@@ -130,7 +127,7 @@ def pull(
     try:
         write_atomic(target, sdl)
     except SchemaError as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     types = sum(1 for line in sdl.splitlines() if line.split(" ", 1)[0] in _TYPE_KEYWORDS)
     state = "unchanged" if previous == sdl else ("created" if previous is None else "updated")
     typer.echo(f"{target}: {state} ({types} types)", err=True)
@@ -157,7 +154,7 @@ def diff(
     try:
         result = diff_schemas(load_schema(old), load_schema(new))
     except SchemaError as exc:
-        _fail(str(exc), 2)
+        raise fail(str(exc), 2) from None
     if json_output:
         typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
     else:
@@ -195,10 +192,10 @@ def check(
     try:
         loaded = load_schema(schema)
     except SchemaError as exc:
-        _fail(str(exc), 2)
+        raise fail(str(exc), 2) from None
     targets = collect_query_files(files or [queries])
     if not targets:
-        _fail(f"no .graphql files found in {', '.join(str(f) for f in files or [queries])}", 2)
+        raise fail(f"no .graphql files found in {', '.join(str(f) for f in files or [queries])}", 2)
     fragment_files = collect_query_files([queries]) if files and queries.is_dir() else []
     report = check_operations(loaded, targets, fragment_files=fragment_files)
     if json_output:

@@ -7,7 +7,7 @@ import hashlib
 import math
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -201,16 +201,15 @@ class TokenStore:
 
     def expire_access_tokens(self) -> int:
         """Expire every access token now (forces clients through their refresh path)."""
-        now = self.clock()
-        with self._lock:
-            for record in self.access.values():
-                record.expires_at = min(record.expires_at, now)
-            return len(self.access)
+        return self._expire_all(self.access)
 
     def expire_refresh_tokens(self) -> int:
         """Expire every refresh token now (the next refresh gets invalid_grant)."""
+        return self._expire_all(self.refresh)
+
+    def _expire_all(self, records: Mapping[str, AccessToken | RefreshToken]) -> int:
         now = self.clock()
         with self._lock:
-            for record in self.refresh.values():
+            for record in records.values():
                 record.expires_at = min(record.expires_at, now)
-            return len(self.refresh)
+            return len(records)
