@@ -6,7 +6,6 @@ uses) and the same variables, so their costs compare.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,16 +24,16 @@ from graphql import (
 )
 from graphql.language import Visitor
 
+from upwork_gql.schema import method_name
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Preferred first: the search operation, then the older listing one.
 OPERATION_NAMES = ("marketplaceJobPostingsSearch", "marketplaceJobPostings")
 
 
 def snake(name: str) -> str:
-    """GraphQL camelCase to the snake_case ariadne-codegen generates."""
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    s = re.sub(r"([a-z\d])([A-Z])", r"\1_\2", s)
-    return s.lower()
+    """A GraphQL name as ariadne-codegen names it in python (``filter`` -> ``filter_``)."""
+    return method_name(name)
 
 
 def _type_name(t: TypeNode) -> str:

@@ -490,6 +490,19 @@ async def run_burst(report: Report, srv: BenchServer, op: Operation) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _run_python(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter with ``args`` from the repository root, output captured."""
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=timeout
+    )
+
+
+def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """The last line a failed child printed (stderr first), shortened for the table."""
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
+    return tail[0][:200]
+
+
 def run_memory(report: Report) -> None:
     """Peak RSS of a 100,000-node walk vs a 1,000-node walk (``bench_pagination_memory.py``)."""
     shape = "100,000 nodes streamed through the paginator (peak RSS)"
@@ -498,21 +511,14 @@ def run_memory(report: Report) -> None:
         report.extra.append((shape, "not run", "", "bench_pagination_memory.py missing"))
         return
     t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, str(MEMORY_SCRIPT), "--json"],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=240,
-    )
+    proc = _run_python(str(MEMORY_SCRIPT), "--json", timeout=240)
     elapsed = time.perf_counter() - t0
     try:
         data: dict[str, Any] = json.loads(proc.stdout)
         small, large = data["small"], data["large"]
         growth = float(data["difference_mib"])
     except (ValueError, KeyError, TypeError):
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
-        report.extra.append((shape, "failed", tail[0][:200], f"exit {proc.returncode}"))
+        report.extra.append((shape, "failed", _last_line(proc), f"exit {proc.returncode}"))
         report.targets.append((target, "failed", f"<= {TARGET_RSS_MIB:.0f} MiB", "?"))
         return
     report.extra.append(
@@ -560,13 +566,7 @@ def run_import(report: Report) -> None:
     proc_total: list[float] = []
     for _ in range(n):
         t0 = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-c", _IMPORT_CODE],
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            timeout=60,
-        )
+        out = _run_python("-c", _IMPORT_CODE, timeout=60)
         proc_total.append(time.perf_counter() - t0)
         if out.returncode != 0:
             report.extra.append(("import upwork_gql", "failed", out.stderr.strip()[-200:], ""))
@@ -617,19 +617,12 @@ def run_generate(report: Report) -> None:
     status = "identical to the committed package"
     for _ in range(n):
         t0 = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, str(script), "--check"],
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            timeout=240,
-        )
+        proc = _run_python(str(script), "--check", timeout=240)
         times.append(time.perf_counter() - t0)
         if proc.returncode == 1:
             status = "differs from the committed package"
         elif proc.returncode != 0:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
-            report.extra.append((title, "failed", tail[0][:200], ""))
+            report.extra.append((title, "failed", _last_line(proc), ""))
             return
     lines = len(Path(REPO_ROOT / "schema.graphql").read_text().splitlines())
     report.extra.append(

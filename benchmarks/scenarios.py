@@ -118,6 +118,20 @@ def _walk_result(conn: Any) -> tuple[int, bool, str | None]:
     return nodes, bool(info.has_next_page), info.end_cursor
 
 
+async def _walk_pages(method: Callable[..., Any], build: Callable[..., Any], root_attr: str) -> int:
+    """Call a generated method page by page to the end; return how many nodes came back."""
+    after = "0"
+    nodes = 0
+    while True:
+        result = await method(**build(after, PAGE_SIZE))
+        n, has_next, end = _walk_result(getattr(result, root_attr))
+        nodes += n
+        if not has_next:
+            return nodes
+        assert end is not None
+        after = end
+
+
 def _input_builder(method: Callable[..., Any], op: Operation, models: Any) -> Callable[..., Any]:
     """Build the keyword arguments of a generated method from (after, first)."""
     params = inspect.signature(method).parameters
@@ -172,17 +186,7 @@ class AriadneCodegenPeer(Scenario):
 
     async def walk(self, url: str) -> int:
         method = getattr(self.clients[url], self.op.method_name)
-        root_attr = snake(self.op.root_key)
-        after = "0"
-        nodes = 0
-        while True:
-            result = await method(**self.build(after, PAGE_SIZE))
-            n, has_next, end = _walk_result(getattr(result, root_attr))
-            nodes += n
-            if not has_next:
-                return nodes
-            assert end is not None
-            after = end
+        return await _walk_pages(method, self.build, snake(self.op.root_key))
 
     async def close(self) -> None:
         for c in self.clients.values():
@@ -289,17 +293,7 @@ class OurClientLoop(Scenario):
 
     async def walk(self, url: str) -> int:
         method = getattr(self.clients[url], self.op.method_name)
-        root_attr = snake(self.op.root_key)
-        after = "0"
-        nodes = 0
-        while True:
-            result = await method(**self.build(after, PAGE_SIZE))
-            n, has_next, end = _walk_result(getattr(result, root_attr))
-            nodes += n
-            if not has_next:
-                return nodes
-            assert end is not None
-            after = end
+        return await _walk_pages(method, self.build, snake(self.op.root_key))
 
     async def close(self) -> None:
         for c in self.clients.values():

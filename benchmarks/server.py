@@ -210,7 +210,7 @@ def _fabricate_object(
 
     out: dict[str, Any] = {}
     for f in fields:
-        key = f.alias.value if f.alias else f.name.value
+        key = _response_key(f)
         if f.name.value == "__typename":
             out[key] = concrete.name
             continue
@@ -224,7 +224,7 @@ def _fabricate_connection(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields:
-        key = f.alias.value if f.alias else f.name.value
+        key = _response_key(f)
         name = f.name.value
         if name == "__typename":
             out[key] = concrete.name
@@ -241,7 +241,7 @@ def _fabricate_connection(
             assert f.selection_set is not None
             info: dict[str, Any] = {}
             for pf in _collect_fields(ctx, f.selection_set, info_type.name, set()):
-                pkey = pf.alias.value if pf.alias else pf.name.value
+                pkey = _response_key(pf)
                 pinfo = {
                     "hasNextPage": _HAS_NEXT,
                     "hasPreviousPage": _HAS_PREV,
@@ -267,7 +267,7 @@ def _fabricate_edge(
     assert isinstance(edge_type, GraphQLObjectType)
     out: dict[str, Any] = {}
     for f in _collect_fields(ctx, selection_set, edge_type.name, set()):
-        key = f.alias.value if f.alias else f.name.value
+        key = _response_key(f)
         name = f.name.value
         if name == "__typename":
             out[key] = edge_type.name
@@ -276,6 +276,11 @@ def _fabricate_edge(
         else:
             out[key] = _fabricate_value(ctx, edge_type.fields[name].type, f, True)
     return out
+
+
+def _response_key(f: FieldNode) -> str:
+    """The key a selected field has in the response: its alias, else its name."""
+    return f.alias.value if f.alias else f.name.value
 
 
 def _unwrap(t: GraphQLOutputType) -> GraphQLNamedType:
