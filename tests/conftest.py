@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from _live_sandbox import CounterDelta, without_faults
 
 from upwork_gql import UpworkClient
 from upwork_gql.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
@@ -29,9 +30,7 @@ def live_sandbox_server() -> Iterator[RunningSandbox]:
 @pytest.fixture
 def live_sandbox(live_sandbox_server: RunningSandbox) -> Iterator[RunningSandbox]:
     """The session sandbox with no pending faults before and after the test."""
-    live_sandbox_server.state.faults.clear()
-    yield live_sandbox_server
-    live_sandbox_server.state.faults.clear()
+    yield from without_faults(live_sandbox_server)
 
 
 @pytest.fixture
@@ -56,21 +55,6 @@ def sandbox_client(live_sandbox: RunningSandbox) -> Callable[..., UpworkClient]:
         return UpworkClient(**options)
 
     return make
-
-
-class CounterDelta:
-    """Sandbox counters relative to a starting point (the session sandbox is shared)."""
-
-    def __init__(self, sandbox: RunningSandbox) -> None:
-        self._state = sandbox.state
-        self._start = dict(self._state.counters)
-
-    def reset(self) -> None:
-        """Start counting from now."""
-        self._start = dict(self._state.counters)
-
-    def __getitem__(self, name: str) -> int:
-        return self._state.counters[name] - self._start.get(name, 0)
 
 
 @pytest.fixture

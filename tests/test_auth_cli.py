@@ -8,12 +8,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
+from _json_server import JSONServer, form_fields
 from typer.testing import CliRunner
 
 from upwork_gql.cli import app
@@ -21,41 +21,24 @@ from upwork_gql.cli import app
 runner = CliRunner()
 
 
-class FakeServer:
+class FakeServer(JSONServer):
     """Loopback token endpoint (all grants, rotation) and GraphQL ``user`` query."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.lock = threading.Lock()
         self.counter = 0
         self.live_refresh: set[str] = set()
         self.valid_access: set[str] = set()
         self.token_calls: list[dict[str, str]] = []
         self.graphql_status = 200
-        server = self
+        self.token_url = self.base_url + "/token"
+        self.api_url = self.base_url + "/graphql"
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                raw = self.rfile.read(length).decode()
-                if self.path.startswith("/token"):
-                    status, body = server.token({k: v[0] for k, v in parse_qs(raw).items()})
-                else:
-                    status, body = server.graphql(self.headers.get("Authorization", ""), raw)
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.token_url = base + "/token"
-        self.api_url = base + "/graphql"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+    def respond(self, path: str, headers: Message, raw: str) -> tuple[int, dict[str, Any]]:
+        if path.startswith("/token"):
+            return self.token(form_fields(raw))
+        return self.graphql(headers.get("Authorization", ""), raw)
 
     def issue(self, *, refresh: bool = True) -> dict[str, Any]:
         self.counter += 1
@@ -98,12 +81,8 @@ class FakeServer:
 
 @pytest.fixture
 def server() -> Iterator[FakeServer]:
-    fake = FakeServer()
-    fake.thread.start()
-    yield fake
-    fake.httpd.shutdown()
-    fake.httpd.server_close()
-    fake.thread.join(10)
+    with FakeServer() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -137,6 +137,15 @@ def seeded_token(fake: FakeUpwork, clock: Clock, *, expires_in: float = 3600) ->
     return Token.from_dict(data, now=clock.now)
 
 
+def seeded_manager(
+    fake: FakeUpwork, http: httpx.AsyncClient, *, clock: Clock | None = None, **kwargs: Any
+) -> TokenManager:
+    """A manager whose memory store holds a freshly issued token (an hour left by default)."""
+    clock = clock or Clock()
+    store = MemoryTokenStore(seeded_token(fake, clock))
+    return make_manager(fake, http, store=store, clock=clock, **kwargs)
+
+
 async def test_500_coroutines_across_expiry_one_token_call(
     fake: FakeUpwork, http: httpx.AsyncClient
 ) -> None:
@@ -253,10 +262,7 @@ async def test_response_without_refresh_token_keeps_old_one(
 async def test_401_refreshes_once_and_retries_once(
     fake: FakeUpwork, http: httpx.AsyncClient
 ) -> None:
-    clock = Clock()
-    manager = make_manager(
-        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
-    )
+    manager = seeded_manager(fake, http)
     fake.valid_access.discard("at-SECRET-1")  # revoked server-side before its expiry
     response = await http.get(API_URL, auth=manager)
     assert response.status_code == 200
@@ -265,10 +271,7 @@ async def test_401_refreshes_once_and_retries_once(
 
 
 async def test_401_twice_does_not_loop(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
-    clock = Clock()
-    manager = make_manager(
-        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
-    )
+    manager = seeded_manager(fake, http)
     fake.reject_access = {"at-SECRET-1", "at-SECRET-2", "at-SECRET-3"}
     response = await http.get(API_URL, auth=manager)
     assert response.status_code == 401
@@ -278,10 +281,7 @@ async def test_401_twice_does_not_loop(fake: FakeUpwork, http: httpx.AsyncClient
 
 async def test_concurrent_401s_share_one_refresh(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
     fake.token_delay = 0.02
-    clock = Clock()
-    manager = make_manager(
-        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
-    )
+    manager = seeded_manager(fake, http)
     await manager.get_token()
     fake.valid_access.discard("at-SECRET-1")
     statuses: list[int] = []
@@ -298,10 +298,7 @@ async def test_concurrent_401s_share_one_refresh(fake: FakeUpwork, http: httpx.A
 
 
 async def test_handle_rejected_token(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
-    clock = Clock()
-    manager = make_manager(
-        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
-    )
+    manager = seeded_manager(fake, http)
     old = await manager.get_access_token()
     new = await manager.handle_rejected_token(old)
     assert new.access != old
@@ -335,10 +332,7 @@ async def test_invalid_grant_requires_reauthentication_store_untouched(
 async def test_retries_5xx_429_and_connection_errors(
     fake: FakeUpwork, http: httpx.AsyncClient
 ) -> None:
-    clock = Clock()
-    manager = make_manager(
-        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), max_retries=3, clock=clock
-    )
+    manager = seeded_manager(fake, http, max_retries=3)
     fake.token_failures = [503, 429, httpx.ConnectError("refused")]
     token = await manager.refresh()
     assert token.access == "at-SECRET-2"
@@ -382,9 +376,7 @@ async def test_unparsable_retry_after_falls_back_to_backoff(fake: FakeUpwork, va
 
 
 async def test_retries_exhausted(fake: FakeUpwork, http: httpx.AsyncClient) -> None:
-    clock = Clock()
-    store = MemoryTokenStore(seeded_token(fake, clock))
-    manager = make_manager(fake, http, store=store, max_retries=2, clock=clock)
+    manager = seeded_manager(fake, http, max_retries=2)
     fake.token_failures = [500, 502, 503, 200]
     with pytest.raises(TokenEndpointError) as info:
         await manager.refresh()
@@ -396,10 +388,7 @@ async def test_retries_exhausted(fake: FakeUpwork, http: httpx.AsyncClient) -> N
 async def test_other_4xx_not_retried(
     fake: FakeUpwork, http: httpx.AsyncClient, status: int
 ) -> None:
-    clock = Clock()
-    manager = make_manager(
-        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
-    )
+    manager = seeded_manager(fake, http)
     fake.token_failures = [status]
     with pytest.raises(TokenEndpointError) as info:
         await manager.refresh()
@@ -738,10 +727,7 @@ def test_token_endpoint_and_api_client_share_the_retryable_statuses() -> None:
 async def test_token_endpoint_retries_every_retryable_status(
     fake: FakeUpwork, http: httpx.AsyncClient, status: int
 ) -> None:
-    clock = Clock()
-    manager = make_manager(
-        fake, http, store=MemoryTokenStore(seeded_token(fake, clock)), clock=clock
-    )
+    manager = seeded_manager(fake, http)
     fake.token_failures = [status]
     token = await manager.refresh()
     assert token.access == "at-SECRET-2"

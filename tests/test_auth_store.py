@@ -11,13 +11,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import anyio
 import pytest
+from _json_server import JSONServer, form_fields
 
 from upwork_gql._exceptions import TokenStoreError
 from upwork_gql.auth import FileTokenStore, MemoryTokenStore, Token, TokenStore
@@ -210,37 +210,20 @@ def test_sigkill_at_random_points_while_rewriting(tmp_path: Path) -> None:
 # --- 4 processes across the expiry point ---------------------------------------------------
 
 
-class TokenServer:
+class TokenServer(JSONServer):
     """A loopback token endpoint (threads) that rotates refresh tokens and counts refreshes."""
 
     def __init__(self, delay: float = 0.3) -> None:
+        super().__init__()
         self.delay = delay
         self.lock = threading.Lock()
         self.refresh_tokens_sent: list[str] = []
         self.live = {"rt-0"}
         self.counter = 0
-        server = self
+        self.url = self.base_url + "/api/v3/oauth2/token"
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                status, body = server.handle(form)
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/v3/oauth2/token"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def handle(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def respond(self, path: str, headers: Message, raw: str) -> tuple[int, dict[str, Any]]:
+        form = form_fields(raw)
         if form.get("grant_type") != "refresh_token":
             return 400, {"error": "unsupported_grant_type"}
         time.sleep(self.delay)
@@ -259,15 +242,6 @@ class TokenServer:
                 "token_type": "Bearer",
                 "expires_in": 86400,
             }
-
-    def __enter__(self) -> TokenServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(10)
 
 
 @pytest.fixture

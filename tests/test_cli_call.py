@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,9 +33,9 @@ QUERIES = ROOT / "queries"
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with serve_in_thread(SandboxConfig()) as running:
-        yield running
+def sandbox(live_sandbox_server: RunningSandbox) -> RunningSandbox:
+    """The session sandbox (conftest): these tests only read its seeded data."""
+    return live_sandbox_server
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from _live_sandbox import CounterDelta, without_faults
 
 from upwork_gql import (
     FileTokenStore,
@@ -47,15 +48,6 @@ class FakeClock:
         self.now += seconds
 
 
-class Deltas:
-    def __init__(self, sandbox: RunningSandbox) -> None:
-        self.state = sandbox.state
-        self.start = dict(sandbox.state.counters)
-
-    def __getitem__(self, name: str) -> int:
-        return self.state.counters[name] - self.start.get(name, 0)
-
-
 @pytest.fixture(scope="module")
 def clock() -> FakeClock:
     return FakeClock()
@@ -72,9 +64,7 @@ def auth_server(clock: FakeClock) -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def sandbox(auth_server: RunningSandbox) -> Iterator[RunningSandbox]:
-    auth_server.state.faults.clear()
-    yield auth_server
-    auth_server.state.faults.clear()
+    yield from without_faults(auth_server)
 
 
 async def new_login(sandbox: RunningSandbox, clock: FakeClock, path: Path) -> FileTokenStore:
@@ -135,7 +125,7 @@ async def test_calls_across_expiry_rotate_and_save_the_refresh_token(
 ) -> None:
     path = tmp_path / "token.json"
     store = await new_login(sandbox, clock, path)
-    counts = Deltas(sandbox)
+    counts = CounterDelta(sandbox)
     seen_refresh = [saved(path)["refresh_token"]]
     async with manager_for(sandbox, clock, store) as manager:
         client = client_for(sandbox, manager)
@@ -171,7 +161,7 @@ async def test_concurrent_calls_across_expiry_refresh_once(
         client = client_for(sandbox, manager)
         assert await first_room_count(client) == 64
         clock.advance(ACCESS_TTL + 1)
-        counts = Deltas(sandbox)
+        counts = CounterDelta(sandbox)
         results: list[int] = []
 
         async def call() -> None:
@@ -201,7 +191,7 @@ async def test_token_rejected_by_the_api_refreshes_once_and_retries(
         async with httpx.AsyncClient() as http:
             expired = await http.post(sandbox.url + "/_sandbox/expire-tokens")
         assert expired.json()["expired"] >= 1
-        counts = Deltas(sandbox)
+        counts = CounterDelta(sandbox)
         raw = await client.with_raw_response(client.room_list, pagination=Pagination(first=1))
         await client.aclose()
     assert raw.parsed.room_list.total_count == 64
@@ -231,7 +221,7 @@ async def test_a_dead_refresh_token_requires_login_and_leaves_the_store_alone(
     assert saved(path)["refresh_token"] != old_refresh
     clock.advance(REFRESH_GRACE + 1)  # the rotated-away refresh token is now dead
 
-    counts = Deltas(sandbox)
+    counts = CounterDelta(sandbox)
     async with manager_for(sandbox, clock, FileTokenStore(stale_path)) as stale:
         client = client_for(sandbox, stale)
         for _ in range(2):  # fails the same way every time, without a loop
@@ -277,7 +267,7 @@ async def test_token_endpoint_faults_are_retried(
                 ]
             }
         )
-        counts = Deltas(sandbox)
+        counts = CounterDelta(sandbox)
         assert await first_room_count(client) == 64
         await client.aclose()
     assert counts["token_requests"] == 5
@@ -296,7 +286,7 @@ async def test_token_endpoint_down_fails_loudly_and_keeps_the_login(
         client = client_for(sandbox, manager)
         clock.advance(ACCESS_TTL + 1)
         sandbox.push_faults({"token": [{"status": 500, "times": 3}]})
-        counts = Deltas(sandbox)
+        counts = CounterDelta(sandbox)
         with pytest.raises(TokenEndpointError) as caught:
             await first_room_count(client)
         assert caught.value.status_code == 500
@@ -322,7 +312,7 @@ async def test_a_lost_rotation_response_is_recovered_within_the_grace_period(
         client = client_for(sandbox, manager)
         clock.advance(ACCESS_TTL + 1)
         sandbox.push_faults({"token": [{"drop": True, "after": True}]})
-        counts = Deltas(sandbox)
+        counts = CounterDelta(sandbox)
         assert await first_room_count(client) == 64
         await client.aclose()
     assert counts["token_requests"] == 2
@@ -349,7 +339,7 @@ async def test_login_then_client_from_env(
     token_file = tmp_path / "login" / "token.json"
     redirect_uri = f"http://127.0.0.1:{_free_port()}/callback"
     environ = {**sandbox.env(redirect_uri), "UPWORK_TOKEN_FILE": str(token_file)}
-    counts = Deltas(sandbox)
+    counts = CounterDelta(sandbox)
     messages: list[str] = []
     async with TokenManager.from_env(environ=environ, clock=clock) as manager:
         token = await run_login(

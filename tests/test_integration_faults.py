@@ -8,14 +8,13 @@ documented exception class with the request id when a response came back.
 from __future__ import annotations
 
 import json
-import re
 import socket
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pytest
+from _live_sandbox import REQUEST_ID, ClientFactory, CounterDelta
 
 from upwork_gql import (
     APIConnectionError,
@@ -24,16 +23,9 @@ from upwork_gql import (
     InvalidResponseError,
     RateLimitError,
     RequestTimeoutError,
-    UpworkClient,
 )
 from upwork_gql.sandbox import RunningSandbox
 from upwork_gql.types import Contract
-
-if TYPE_CHECKING:
-    from conftest import CounterDelta
-
-ClientFactory = Callable[..., UpworkClient]
-REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 
 PAY = """
 mutation pay($input: CustomPaymentInput) {

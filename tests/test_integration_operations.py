@@ -3,12 +3,9 @@ pagination across pages for every connection, tenants, scopes, raw responses."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 import anyio
 import pytest
+from _live_sandbox import REQUEST_ID, ClientFactory, CounterDelta
 
 from upwork_gql import (
     GraphQLError,
@@ -37,11 +34,6 @@ from upwork_gql.types import (
     WorkDiaryContractInput,
 )
 
-if TYPE_CHECKING:
-    from conftest import CounterDelta
-
-ClientFactory = Callable[..., UpworkClient]
-REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 FIRST_JOB_ID = "1700000000000000000"  # the sandbox's job 0
 
 
