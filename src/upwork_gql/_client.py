@@ -12,19 +12,11 @@ from pydantic import SecretStr
 from upwork_gql._base_client import NOT_GIVEN, NotGiven, TimeoutTypes
 from upwork_gql._constants import (
     DEFAULT_API_URL,
-    DEFAULT_AUTHORIZE_URL,
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RATE_LIMIT_PER_SECOND,
-    DEFAULT_TOKEN_URL,
     ENV_API_URL,
-    ENV_AUTHORIZE_URL,
-    ENV_CLIENT_ID,
-    ENV_CLIENT_SECRET,
-    ENV_REDIRECT_URI,
     ENV_TENANT_ID,
-    ENV_TOKEN_FILE,
-    ENV_TOKEN_URL,
     INITIAL_RETRY_DELAY,
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
@@ -121,25 +113,17 @@ class UpworkClient(GeneratedClient):
         if access_token is not None:
             auth = StaticTokenAuth(access_token)
         elif client_id or token_store is not None:
-            env = os.environ if environ is None else environ
-            client_id = client_id or env.get(ENV_CLIENT_ID, "").strip() or None
-            if not client_id:
-                raise ConfigurationError(f"token_store needs client_id (or {ENV_CLIENT_ID})")
-            if client_secret is None:
-                client_secret = env.get(ENV_CLIENT_SECRET) or None
-            from upwork_gql.auth import FileTokenStore, TokenManager
+            from upwork_gql.auth import TokenManager
 
-            if token_store is None:
-                token_store = FileTokenStore(env.get(ENV_TOKEN_FILE, "").strip() or None)
-            auth = owned_auth = TokenManager(
-                client_id,
-                client_secret.get_secret_value()
+            auth = owned_auth = TokenManager.from_env(
+                client_id=client_id,
+                store=token_store,
+                environ=environ,
+                client_secret=client_secret.get_secret_value()
                 if isinstance(client_secret, SecretStr)
                 else client_secret,
-                token_url=token_url or env.get(ENV_TOKEN_URL, "").strip() or DEFAULT_TOKEN_URL,
-                authorize_url=env.get(ENV_AUTHORIZE_URL, "").strip() or DEFAULT_AUTHORIZE_URL,
-                redirect_uri=redirect_uri or env.get(ENV_REDIRECT_URI, "").strip() or None,
-                store=token_store,
+                token_url=token_url,
+                redirect_uri=redirect_uri,
             )
         super().__init__(
             url,

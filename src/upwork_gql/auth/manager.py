@@ -177,24 +177,34 @@ class TokenManager(httpx.Auth):
     def from_env(
         cls,
         *,
+        client_id: str | None = None,
         store: TokenStore | None = None,
         environ: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> TokenManager:
         """Build from ``UPWORK_CLIENT_ID``, ``UPWORK_CLIENT_SECRET``, ``UPWORK_REDIRECT_URI``,
-        ``UPWORK_TOKEN_FILE``, ``UPWORK_TOKEN_URL`` and ``UPWORK_AUTHORIZE_URL``."""
+        ``UPWORK_TOKEN_FILE``, ``UPWORK_TOKEN_URL`` and ``UPWORK_AUTHORIZE_URL``.
+
+        ``client_id``, ``store`` and any keyword given (not ``None``) win over the environment.
+        """
         env = os.environ if environ is None else environ
-        client_id = env.get(ENV_CLIENT_ID, "").strip()
+
+        def setting(name: str) -> str | None:
+            return env.get(name, "").strip() or None
+
+        client_id = client_id or setting(ENV_CLIENT_ID)
         if not client_id:
-            raise ConfigurationError(f"{ENV_CLIENT_ID} is not set")
+            raise ConfigurationError(
+                f"{ENV_CLIENT_ID} is not set: the token manager needs client_id"
+            )
         if store is None:
-            token_file = env.get(ENV_TOKEN_FILE, "").strip()
-            store = FileTokenStore(token_file or None)
-        kwargs.setdefault("client_secret", env.get(ENV_CLIENT_SECRET) or None)
-        kwargs.setdefault("token_url", env.get(ENV_TOKEN_URL) or DEFAULT_TOKEN_URL)
-        kwargs.setdefault("authorize_url", env.get(ENV_AUTHORIZE_URL) or DEFAULT_AUTHORIZE_URL)
-        kwargs.setdefault("redirect_uri", env.get(ENV_REDIRECT_URI) or None)
-        return cls(client_id, store=store, **kwargs)
+            store = FileTokenStore(setting(ENV_TOKEN_FILE))
+        given = {key: value for key, value in kwargs.items() if value is not None}
+        given.setdefault("client_secret", env.get(ENV_CLIENT_SECRET) or None)
+        given.setdefault("token_url", setting(ENV_TOKEN_URL) or DEFAULT_TOKEN_URL)
+        given.setdefault("authorize_url", setting(ENV_AUTHORIZE_URL) or DEFAULT_AUTHORIZE_URL)
+        given.setdefault("redirect_uri", setting(ENV_REDIRECT_URI))
+        return cls(client_id, store=store, **given)
 
     def __repr__(self) -> str:
         return (
