@@ -24,6 +24,7 @@ from upwork_gql._exceptions import (  # light: no third-party imports
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
     GraphQLError,
     GraphQLValidationError,
@@ -47,15 +48,14 @@ from upwork_gql._exceptions import (  # light: no third-party imports
 )
 
 if TYPE_CHECKING:
-    from upwork_gql._base_client import (
+    from upwork_gql._client import UpworkClient
+    from upwork_gql._ratelimit import RateLimiter
+    from upwork_gql._types import (
         NOT_GIVEN,
-        GraphQLResponse,
         NotGiven,
         RawResponse,
         ResponseInfo,
     )
-    from upwork_gql._client import UpworkClient
-    from upwork_gql._ratelimit import RateLimiter
     from upwork_gql.auth import (
         FileTokenStore,
         MemoryTokenStore,
@@ -70,11 +70,10 @@ _LAZY: dict[str, str] = {
     "UpworkClient": "upwork_gql._client",
     "RateLimiter": "upwork_gql._ratelimit",
     "AsyncPaginator": "upwork_gql.pagination",
-    "NOT_GIVEN": "upwork_gql._base_client",
-    "NotGiven": "upwork_gql._base_client",
-    "GraphQLResponse": "upwork_gql._base_client",
-    "RawResponse": "upwork_gql._base_client",
-    "ResponseInfo": "upwork_gql._base_client",
+    "NOT_GIVEN": "upwork_gql._types",
+    "NotGiven": "upwork_gql._types",
+    "RawResponse": "upwork_gql._types",
+    "ResponseInfo": "upwork_gql._types",
     "FileTokenStore": "upwork_gql.auth",
     "MemoryTokenStore": "upwork_gql.auth",
     "Token": "upwork_gql.auth",
@@ -91,10 +90,10 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "FileTokenStore",
     "GraphQLError",
-    "GraphQLResponse",
     "GraphQLValidationError",
     "InternalServerError",
     "InvalidResponseError",

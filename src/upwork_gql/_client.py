@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import SecretStr
 
-from upwork_gql._base_client import NOT_GIVEN, NotGiven, TimeoutTypes
+from upwork_gql._config import resolve
 from upwork_gql._constants import (
-    DEFAULT_API_URL,
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
-    DEFAULT_RATE_LIMIT_PER_SECOND,
-    ENV_API_URL,
-    ENV_TENANT_ID,
+    ENV_CLIENT_ID,
     INITIAL_RETRY_DELAY,
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
@@ -24,6 +20,7 @@ from upwork_gql._constants import (
 from upwork_gql._exceptions import ConfigurationError
 from upwork_gql._generated.client import GeneratedClient
 from upwork_gql._ratelimit import RateLimiter
+from upwork_gql._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from upwork_gql.auth import TokenStore
@@ -47,6 +44,11 @@ class StaticTokenAuth(httpx.Auth):
         request.headers["Authorization"] = self._header.get_secret_value()
         yield request
 
+    def redact(self, text: str) -> str:
+        """``text`` with the token replaced by ``***`` (for messages a server echoes)."""
+        token = self._header.get_secret_value().removeprefix("Bearer ")
+        return text.replace(token, "***") if token else text
+
     def __repr__(self) -> str:
         return "StaticTokenAuth(access_token='***')"
 
@@ -65,7 +67,11 @@ class UpworkClient(GeneratedClient):
       ``upwork-gql auth login`` writes (``UPWORK_TOKEN_FILE``, else the user config dir). These
       variables are read from ``environ`` (default ``os.environ``);
     * ``access_token=``: a static bearer token (scripts, tests);
-    * nothing: the given ``http_client``'s own auth, if any.
+    * nothing: the saved login when ``UPWORK_CLIENT_ID`` is set, else the given
+      ``http_client``'s own auth, if any.
+
+    An argument that the chosen way does not use (``token_url=`` with ``access_token=``, a
+    ``client_secret=`` without any client id) is a :class:`~upwork_gql.ConfigurationError`.
 
     ``tenant_id`` selects the organization (``X-Upwork-API-TenantId``); :meth:`with_tenant` and
     :meth:`with_options` return copies that share the connection pool, auth and rate limiter.
@@ -75,62 +81,79 @@ class UpworkClient(GeneratedClient):
     def __init__(
         self,
         *,
-        url: str = DEFAULT_API_URL,
+        url: str | None = None,
         auth: httpx.Auth | None = None,
         access_token: str | SecretStr | None = None,
         client_id: str | None = None,
         client_secret: str | SecretStr | None = None,
         token_store: TokenStore | None = None,
         token_url: str | None = None,
+        authorize_url: str | None = None,
         redirect_uri: str | None = None,
         tenant_id: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_limit: float | None = DEFAULT_RATE_LIMIT_PER_SECOND,
+        rate_limit: float | None | NotGiven = NOT_GIVEN,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
         rate_limiter: RateLimiter | None = None,
         retry_initial_delay: float = INITIAL_RETRY_DELAY,
         retry_max_delay: float = MAX_RETRY_DELAY,
         max_retry_after: float = MAX_RETRY_AFTER,
         environ: Mapping[str, str] | None = None,
+        _require_auth: bool = False,
     ) -> None:
+        oauth = {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "token_store": token_store,
+            "token_url": token_url,
+            "authorize_url": authorize_url,
+            "redirect_uri": redirect_uri,
+        }
+        given_oauth = [name for name, value in oauth.items() if value is not None]
         owned_auth: httpx.Auth | None = None
-        chosen = [
-            n
-            for n, v in (
-                ("auth", auth),
-                ("access_token", access_token),
-                ("client_id/token_store", client_id or token_store),
-            )
-            if v
-        ]
-        if len(chosen) > 1:
+        if auth is not None and access_token is not None:
+            raise ConfigurationError("pass auth= or access_token=, not both")
+        if (auth is not None or access_token is not None) and given_oauth:
+            mode = "auth=" if auth is not None else "access_token="
             raise ConfigurationError(
-                f"pass only one way to authenticate, got {' and '.join(chosen)}"
+                f"{', '.join(given_oauth)} cannot be combined with {mode} "
+                "(they configure the OAuth2 login, which is not used then)"
             )
         if access_token is not None:
             auth = StaticTokenAuth(access_token)
-        elif client_id or token_store is not None:
-            from upwork_gql.auth import TokenManager
+        elif auth is None:
+            resolved_id = resolve("client_id", client_id, environ)
+            if resolved_id or token_store is not None:
+                from upwork_gql.auth import TokenManager
 
-            auth = owned_auth = TokenManager.from_env(
-                client_id=client_id,
-                store=token_store,
-                environ=environ,
-                client_secret=client_secret.get_secret_value()
-                if isinstance(client_secret, SecretStr)
-                else client_secret,
-                token_url=token_url,
-                redirect_uri=redirect_uri,
-            )
+                secret = (
+                    client_secret.get_secret_value()
+                    if isinstance(client_secret, SecretStr)
+                    else client_secret
+                )
+                auth = owned_auth = TokenManager.from_env(
+                    client_id=resolved_id,
+                    store=token_store,
+                    environ=environ,
+                    client_secret=secret,
+                    token_url=token_url,
+                    authorize_url=authorize_url,
+                    redirect_uri=redirect_uri,
+                )
+            elif given_oauth or _require_auth:
+                raise ConfigurationError(
+                    f"no OAuth2 client id: pass client_id= or set {ENV_CLIENT_ID} "
+                    "(or pass access_token= / auth=)"
+                )
         super().__init__(
             url,
             headers,
             http_client,
             auth=auth,
-            tenant_id=tenant_id,
+            tenant_id=resolve("tenant_id", tenant_id, environ),
             timeout=timeout,
             max_retries=max_retries,
             rate_limit=rate_limit,
@@ -139,30 +162,22 @@ class UpworkClient(GeneratedClient):
             retry_initial_delay=retry_initial_delay,
             retry_max_delay=retry_max_delay,
             max_retry_after=max_retry_after,
+            environ=environ,
         )
         self._owned_auth = owned_auth
 
     @classmethod
     def from_env(cls, *, environ: Mapping[str, str] | None = None, **kwargs: Any) -> UpworkClient:
-        """Build from the environment.
+        """Build from the environment, like the constructor, but an OAuth2 login is required.
 
-        ``UPWORK_API_URL`` and ``UPWORK_TENANT_ID`` configure the client; ``UPWORK_CLIENT_ID``,
-        ``UPWORK_CLIENT_SECRET``, ``UPWORK_REDIRECT_URI``, ``UPWORK_TOKEN_FILE``,
-        ``UPWORK_TOKEN_URL`` and ``UPWORK_AUTHORIZE_URL`` the token manager (the token file is the
-        one ``upwork-gql auth login`` writes). Keyword arguments override the environment.
+        Every setting resolves the same way as in the constructor and ``TokenManager``: the
+        argument, then its variable (``UPWORK_API_URL``, ``UPWORK_TENANT_ID``,
+        ``UPWORK_CLIENT_ID``, ``UPWORK_CLIENT_SECRET``, ``UPWORK_REDIRECT_URI``,
+        ``UPWORK_TOKEN_FILE``, ``UPWORK_TOKEN_URL``, ``UPWORK_AUTHORIZE_URL``,
+        ``UPWORK_RATE_LIMIT``), then the default. Without ``auth=``, ``access_token=`` or a token
+        store, the token is the one ``upwork-gql auth login`` saved.
         """
-        env = os.environ if environ is None else environ
-        kwargs.setdefault("url", env.get(ENV_API_URL, "").strip() or DEFAULT_API_URL)
-        kwargs.setdefault("tenant_id", env.get(ENV_TENANT_ID, "").strip() or None)
-        owned_auth: httpx.Auth | None = None
-        if not any(kwargs.get(k) for k in ("auth", "access_token", "client_id", "token_store")):
-            from upwork_gql.auth import TokenManager
-
-            kwargs["auth"] = owned_auth = TokenManager.from_env(environ=env)
-        client = cls(environ=env, **kwargs)
-        if owned_auth is not None:
-            client._owned_auth = owned_auth
-        return client
+        return cls(environ=environ, _require_auth=True, **kwargs)
 
     async def aclose(self) -> None:
         """Close the connection pool (if created here) and a token manager built here."""

@@ -27,6 +27,7 @@ RETRYABLE_STATUS_CODES: frozenset[int] = frozenset({408, 429, *range(500, 600)})
 # Client-side rate limiting (Upwork documents ~10 requests/second per IP).
 DEFAULT_RATE_LIMIT_PER_SECOND = 10.0
 DEFAULT_MAX_CONCURRENCY = 16
+DEFAULT_DAILY_QUOTA = 40_000  # Upwork: requests per day per key
 
 # OAuth2 token management.
 TOKEN_ENDPOINT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -62,6 +63,9 @@ ENV_TENANT_ID = "UPWORK_TENANT_ID"
 ENV_API_URL = "UPWORK_API_URL"
 ENV_TOKEN_URL = "UPWORK_TOKEN_URL"
 ENV_AUTHORIZE_URL = "UPWORK_AUTHORIZE_URL"
+ENV_REDIS_URL = "UPWORK_REDIS_URL"
+ENV_RATE_LIMIT = "UPWORK_RATE_LIMIT"
+ENV_DAILY_QUOTA = "UPWORK_DAILY_QUOTA"
 #: A plain bearer access token (``upwork-gql schema pull``), instead of the saved login.
 ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
 

@@ -5,6 +5,7 @@ Every error the library raises derives from :class:`UpworkError`::
     UpworkError
     ├── ConfigurationError            missing/invalid settings (env vars, arguments)
     ├── InvalidVariablesError         variables rejected before any request was sent
+    ├── ClientClosedError             a call on a client after ``aclose()``
     ├── APIError                      something went wrong talking to the API
     │   ├── APIConnectionError        no usable HTTP response (DNS, refused, reset)
     │   │   └── APITimeoutError       connect/read/write/pool timeout
@@ -50,6 +51,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "GraphQLError",
     "GraphQLValidationError",
@@ -79,6 +81,10 @@ class UpworkError(Exception):
 
 class ConfigurationError(UpworkError):
     """A required setting is missing or invalid."""
+
+
+class ClientClosedError(UpworkError):
+    """A call on a client whose connection pool was closed by ``aclose()``."""
 
 
 class InvalidVariablesError(UpworkError, ValueError):

@@ -49,8 +49,6 @@ __all__ = [
     "AsyncPaginator",
     "FetchPage",
     "max_page_size_for",
-    "pagination_from",
-    "with_pagination",
 ]
 
 PageT = TypeVar("PageT")
@@ -81,49 +79,6 @@ def _get(obj: Any, python_name: str, graphql_name: str) -> Any:
             return obj[graphql_name]
         return obj.get(python_name)
     return getattr(obj, python_name, None)
-
-
-def _attribute_for(model: type[BaseModel], graphql_name: str) -> str:
-    for name, field in model.model_fields.items():
-        if field.alias == graphql_name or name == graphql_name:
-            return name
-    raise TypeError(f"{model.__name__} has no field {graphql_name!r}")
-
-
-def with_pagination(
-    container: ModelT | Any, model: type[ModelT], field: str, pagination: Any
-) -> ModelT | dict[str, Any]:
-    """A copy of the input object ``container`` with ``field`` (GraphQL name) set to ``pagination``.
-
-    Used for cursors that live inside a filter (``marketPlaceJobFilter.pagination_eq``): every
-    other field the caller set is kept untouched, whether ``container`` is a ``model`` or a plain
-    dict (returned as a dict, validated by the client like any input dict). ``container`` may be
-    ``None`` or unset, in which case a fresh ``model`` holding only the pagination is built.
-    """
-    attribute = _attribute_for(model, field)
-    if isinstance(container, model):
-        return container.model_copy(update={attribute: pagination})
-    if isinstance(container, Mapping):
-        merged = {k: v for k, v in container.items() if k not in (field, attribute)}
-        merged[field] = pagination
-        return merged
-    return model.model_validate({attribute: pagination})
-
-
-def pagination_from(
-    container: Any, model: type[BaseModel], field: str
-) -> tuple[str | None, int | None]:
-    """``(after, first)`` already present in an input object's pagination field, if any."""
-    attribute = _attribute_for(model, field)
-    if isinstance(container, Mapping):
-        current = container.get(field, container.get(attribute))
-    elif isinstance(container, model):
-        current = getattr(container, attribute, None)
-    else:
-        return None, None
-    after = _get(current, "after", "after")
-    first = _get(current, "first", "first")
-    return (after if isinstance(after, str) else None), (first if isinstance(first, int) else None)
 
 
 def _node_record(node: Any) -> Any:

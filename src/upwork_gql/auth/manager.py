@@ -31,8 +31,6 @@ import hashlib
 import inspect
 import json
 import logging
-import os
-import random
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from typing import Any
@@ -42,19 +40,12 @@ import anyio
 import httpx
 from pydantic import SecretStr
 
+from upwork_gql._config import resolve
 from upwork_gql._constants import (
-    DEFAULT_AUTHORIZE_URL,
-    DEFAULT_TOKEN_URL,
-    ENV_AUTHORIZE_URL,
     ENV_CLIENT_ID,
     ENV_CLIENT_SECRET,
-    ENV_REDIRECT_URI,
-    ENV_TOKEN_FILE,
-    ENV_TOKEN_URL,
     INITIAL_RETRY_DELAY,
-    MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
-    RETRYABLE_STATUS_CODES,
     TOKEN_ENDPOINT_DEADLINE,
     TOKEN_ENDPOINT_MAX_RETRIES,
     TOKEN_ENDPOINT_TIMEOUT,
@@ -67,7 +58,7 @@ from upwork_gql._exceptions import (
     TokenEndpointError,
     TokenStoreError,
 )
-from upwork_gql._retry_after import parse_retry_after
+from upwork_gql._retry import RetryPolicy
 from upwork_gql.auth import grants
 from upwork_gql.auth._token import Token
 from upwork_gql.auth.stores import FileTokenStore, MemoryTokenStore, TokenStore
@@ -95,12 +86,6 @@ def _same_access(a: Token | None, b: Token | None) -> bool:
     return a.access_token == b.access_token
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """The token endpoint's ``Retry-After`` (seconds or HTTP date; garbage ignored), capped."""
-    seconds = parse_retry_after(headers)
-    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
-
-
 def _scrub(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         if secret:
@@ -120,11 +105,11 @@ class TokenManager(httpx.Auth):
 
     def __init__(
         self,
-        client_id: str,
+        client_id: str | None = None,
         client_secret: str | None = None,
         *,
-        token_url: str = DEFAULT_TOKEN_URL,
-        authorize_url: str = DEFAULT_AUTHORIZE_URL,
+        token_url: str | None = None,
+        authorize_url: str | None = None,
         redirect_uri: str | None = None,
         store: TokenStore | None = None,
         on_token_update: TokenUpdateHook | None = None,
@@ -138,23 +123,26 @@ class TokenManager(httpx.Auth):
         timeout: httpx.Timeout | float = TOKEN_ENDPOINT_TIMEOUT,
         deadline: float = TOKEN_ENDPOINT_DEADLINE,
         clock: Callable[[], float] = time.time,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
+        # Each setting: the argument, else its UPWORK_* variable, else the default.
+        client_id = resolve("client_id", client_id, environ)
         if not client_id:
             raise ConfigurationError(f"an OAuth2 client id is required (set {ENV_CLIENT_ID})")
-        self.client_id = client_id
+        client_secret = resolve("client_secret", client_secret, environ)
+        self.client_id: str = client_id
         self._client_secret = SecretStr(client_secret) if client_secret is not None else None
-        self.token_url = token_url
-        self.authorize_url = authorize_url
-        self.redirect_uri = redirect_uri
+        self.token_url: str = resolve("token_url", token_url, environ)
+        self.authorize_url: str = resolve("authorize_url", authorize_url, environ)
+        self.redirect_uri: str | None = resolve("redirect_uri", redirect_uri, environ)
         if isinstance(token, Mapping):
             token = Token.from_dict(token)
         self.store: TokenStore = store if store is not None else MemoryTokenStore(token)
         self.on_token_update = on_token_update
         self.client_credentials = client_credentials
         self.scope = scope
-        self.max_retries = max_retries
-        self.retry_base_delay = retry_base_delay
-        self.retry_max_delay = retry_max_delay
+        #: The one retry policy (upwork_gql._retry), as for API calls.
+        self.retry_policy = RetryPolicy(max_retries, retry_base_delay, retry_max_delay)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         if not deadline > 0:
             raise ConfigurationError("the token request deadline must be a positive number")
@@ -187,24 +175,10 @@ class TokenManager(httpx.Auth):
 
         ``client_id``, ``store`` and any keyword given (not ``None``) win over the environment.
         """
-        env = os.environ if environ is None else environ
-
-        def setting(name: str) -> str | None:
-            return env.get(name, "").strip() or None
-
-        client_id = client_id or setting(ENV_CLIENT_ID)
-        if not client_id:
-            raise ConfigurationError(
-                f"{ENV_CLIENT_ID} is not set: the token manager needs client_id"
-            )
         if store is None:
-            store = FileTokenStore(setting(ENV_TOKEN_FILE))
+            store = FileTokenStore(resolve("token_file", None, environ))
         given = {key: value for key, value in kwargs.items() if value is not None}
-        given.setdefault("client_secret", env.get(ENV_CLIENT_SECRET) or None)
-        given.setdefault("token_url", setting(ENV_TOKEN_URL) or DEFAULT_TOKEN_URL)
-        given.setdefault("authorize_url", setting(ENV_AUTHORIZE_URL) or DEFAULT_AUTHORIZE_URL)
-        given.setdefault("redirect_uri", setting(ENV_REDIRECT_URI))
-        return cls(client_id, store=store, **given)
+        return cls(client_id, store=store, environ=environ, **given)
 
     def __repr__(self) -> str:
         return (
@@ -518,16 +492,16 @@ class TokenManager(httpx.Auth):
             self._owns_http_client = True
         return self._http_client
 
-    def _backoff(self, attempt: int) -> float:
-        delay = min(self.retry_max_delay, self.retry_base_delay * (2.0**attempt))
-        return delay * random.uniform(0.5, 1.0)
-
     async def _post_token(
         self, request: grants.TokenRequest, *, extra_secrets: list[str] | None = None
     ) -> dict[str, Any]:
         secrets = [s for s in (self._secret_value(), *(extra_secrets or [])) if s]
         client = self._client()
-        attempts = self.max_retries + 1
+        policy = self.retry_policy
+        attempts = policy.max_retries + 1
+        # A refresh token that was redeemed stays valid for a while at Upwork, so a refresh may be
+        # sent again; an authorization code is single-use.
+        idempotent = request.grant_type != "authorization_code"
         deadline_at = anyio.current_time() + self.deadline
 
         def out_of_time(detail: str, status: int | None = None) -> TokenEndpointError:
@@ -556,11 +530,15 @@ class TokenManager(httpx.Auth):
                     await response.aread()
             except httpx.TransportError as exc:
                 reason = _scrub(f"{type(exc).__name__}: {exc}", secrets)[:200]
-                if last:
+                delay = (
+                    policy.delay(attempt)
+                    if policy.should_retry(idempotent=idempotent, error=exc)
+                    else None
+                )
+                if last or delay is None:
                     raise TokenEndpointError(
-                        f"token endpoint unreachable after {attempts} attempt(s) ({reason})"
+                        f"token endpoint unreachable after {attempt + 1} attempt(s) ({reason})"
                     ) from None
-                delay = self._backoff(attempt)
                 if anyio.current_time() + delay >= deadline_at:
                     raise out_of_time(f"attempt {attempt + 1}: {reason}") from None
                 logger.warning(
@@ -575,16 +553,13 @@ class TokenManager(httpx.Auth):
             if response is None:  # the deadline cancelled the attempt
                 raise out_of_time(f"attempt {attempt + 1} still waiting")
             status = response.status_code
-            if status in RETRYABLE_STATUS_CODES:
-                if last:
+            if policy.should_retry(idempotent=idempotent, response=response):
+                delay = policy.delay(attempt, response.headers)
+                if last or delay is None:
                     raise TokenEndpointError(
-                        f"token endpoint returned HTTP {status} after {attempts} attempt(s)",
+                        f"token endpoint returned HTTP {status} after {attempt + 1} attempt(s)",
                         status_code=status,
                     )
-                delay = self._backoff(attempt)
-                retry_after = _retry_after(response.headers)
-                if retry_after is not None:
-                    delay = max(delay, retry_after)
                 if anyio.current_time() + delay >= deadline_at:
                     raise out_of_time(f"attempt {attempt + 1}: HTTP {status}", status)
                 logger.warning(

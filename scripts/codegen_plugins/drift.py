@@ -4,9 +4,8 @@ Upwork can add an enum value, a union member or an interface implementation at a
 graphql-core rates these "dangerous", not breaking, yet plain ariadne-codegen models reject the
 whole response when one appears. With this plugin (``[tool.ariadne-codegen] plugins``):
 
-* every generated enum gets a ``_missing_`` hook: an unknown value becomes a pseudo-member that
-  keeps the raw string (``value == "NEW_VALUE"``, ``value.value == "NEW_VALUE"``, serializes
-  back unchanged, and ``value in MyEnum`` is False so code can tell it apart);
+* enums are open through their runtime base (``upwork_gql._models.OpenEnum``, set by
+  ``runtime_base.RuntimeBasePlugin``);
 * every union / interface field is discriminated by ``__typename`` through a callable
   discriminator: a known typename validates strictly against its model, as before; an unknown one
   goes to the interface's fallback model (its ``__typename`` widened to ``str``) or, for unions,
@@ -15,101 +14,29 @@ whole response when one appears. With this plugin (``[tool.ariadne-codegen] plug
   telling the maintainer to regenerate.
 
 Genuine mismatches still fail: a missing ``__typename``, or a known type whose fields do not
-match its model. The runtime helpers are appended to the generated ``base_model.py``, so the
-generated package stays self-contained.
+match its model. The helpers live in the runtime (``upwork_gql._models``); generated modules
+import them.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Any, cast
+from typing import cast
 
 from ariadne_codegen.plugins.base import Plugin
 from graphql import (
     ExecutableDefinitionNode,
     FragmentDefinitionNode,
-    GraphQLEnumType,
     GraphQLInterfaceType,
-    GraphQLSchema,
     GraphQLUnionType,
 )
 
-__all__ = ["HELPERS_MARKER", "DriftTolerancePlugin"]
+__all__ = ["DriftTolerancePlugin"]
 
-HELPERS_MARKER = "# --- drift tolerance helpers (upwork_gql._codegen_plugins.drift) ---"
 _UNKNOWN_CLASS = "UnknownObject"
 _DISCRIMINATOR_FN = "typename_discriminator"
-_ENUM_FN = "unknown_enum_member"
 _TYPENAME_FIELD = "typename__"
-
-HELPERS = f'''
-
-{HELPERS_MARKER}
-# The API may add enum values and union/interface members before this package is regenerated;
-# they parse (and are logged once) instead of failing the whole response.
-import logging as _logging
-from collections.abc import Callable as _Callable
-from typing import Any as _Any
-
-from pydantic import Field as _Field
-
-_drift_logger = _logging.getLogger("upwork_gql.drift")
-_drift_seen: set[tuple[str, str]] = set()
-_DRIFT_SEEN_MAX = 1024
-
-
-def _note_drift(kind: str, owner: str, value: str) -> None:
-    key = (owner, value)
-    if key in _drift_seen or len(_drift_seen) >= _DRIFT_SEEN_MAX:
-        return
-    _drift_seen.add(key)
-    _drift_logger.warning(
-        "unknown %s %r in %s: kept as is; regenerate the client to type it", kind, value, owner
-    )
-
-
-def {_ENUM_FN}(enum_cls: _Any, value: object) -> _Any:
-    """``_missing_`` of generated enums: a pseudo-member keeping the raw string value."""
-    if not isinstance(value, str):
-        return None
-    member = str.__new__(enum_cls, value)
-    member._name_ = value
-    member._value_ = value
-    _note_drift("enum value", enum_cls.__name__, value)
-    return member
-
-
-class {_UNKNOWN_CLASS}(BaseModel):
-    """An object of a type this client was generated without (a new union member).
-
-    ``typename__`` is its ``__typename``; every field the server sent is in ``model_extra``.
-    """
-
-    model_config = ConfigDict(extra="allow")
-
-    typename__: str = _Field(alias="__typename")
-
-
-def {_DISCRIMINATOR_FN}(
-    tags: dict[str, str], default: str, owner: str = ""
-) -> _Callable[[_Any], "str | None"]:
-    """Pick the union member by ``__typename``; unknown typenames go to ``default``."""
-
-    def discriminate(value: _Any) -> "str | None":
-        if isinstance(value, dict):
-            typename = value.get("__typename", value.get("{_TYPENAME_FIELD}"))
-        else:
-            typename = getattr(value, "{_TYPENAME_FIELD}", None)
-        if not isinstance(typename, str):
-            return None
-        tag = tags.get(typename)
-        if tag is None:
-            _note_drift("type", owner or default, typename)
-            return default
-        return tag
-
-    return discriminate
-'''
+_RUNTIME_MODULE = "upwork_gql._models"
 
 
 def _name(node: ast.expr | None) -> str | None:
@@ -252,14 +179,8 @@ def _annotated_tag(target: ast.expr, tag: str) -> ast.expr:
     )
 
 
-def _base_model_import(module: ast.Module, names: list[str]) -> ast.ImportFrom:
-    """Import ``names`` from wherever this module imports the generated ``BaseModel``."""
-    for stmt in module.body:
-        if isinstance(stmt, ast.ImportFrom) and any(a.name == "BaseModel" for a in stmt.names):
-            return ast.ImportFrom(
-                module=stmt.module, names=[ast.alias(n) for n in names], level=stmt.level
-            )
-    return ast.ImportFrom(module="base_model", names=[ast.alias(n) for n in names], level=1)
+def _runtime_import(names: list[str]) -> ast.ImportFrom:
+    return ast.ImportFrom(module=_RUNTIME_MODULE, names=[ast.alias(n) for n in names], level=0)
 
 
 def _insert_imports(module: ast.Module, imports: list[ast.stmt]) -> None:
@@ -273,46 +194,10 @@ def _insert_imports(module: ast.Module, imports: list[ast.stmt]) -> None:
 class DriftTolerancePlugin(Plugin):
     """Make generated enums, unions and interfaces accept values added after generation."""
 
-    def __init__(self, schema: GraphQLSchema, config_dict: dict[str, Any]) -> None:
-        super().__init__(schema, config_dict)
-        self.helpers_injected = False
-
     def is_abstract(self, type_name: str) -> bool:
         return isinstance(
             self.schema.type_map.get(type_name), GraphQLInterfaceType | GraphQLUnionType
         )
-
-    # -- runtime helpers --------------------------------------------------------------------
-
-    def copy_code(self, copied_code: str) -> str:
-        if "class BaseModel(" in copied_code and HELPERS_MARKER not in copied_code:
-            self.helpers_injected = True
-            return copied_code.rstrip("\n") + "\n" + HELPERS
-        return copied_code
-
-    def generate_files(self, generated_files: list[str]) -> list[str]:
-        if not self.helpers_injected:
-            raise RuntimeError(
-                "DriftTolerancePlugin: base_model.py was not generated, so the drift helpers "
-                "could not be added (check base_model_file_path)"
-            )
-        return generated_files
-
-    # -- enums ------------------------------------------------------------------------------
-
-    def generate_enum(self, class_def: ast.ClassDef, enum_type: GraphQLEnumType) -> ast.ClassDef:
-        method = ast.parse(
-            "@classmethod\n"
-            f"def _missing_(cls, value: object) -> '{class_def.name} | None':\n"
-            f"    return {_ENUM_FN}(cls, value)\n"
-        ).body[0]
-        class_def.body.append(method)
-        return class_def
-
-    def generate_enums_module(self, module: ast.Module) -> ast.Module:
-        if any(isinstance(stmt, ast.ClassDef) for stmt in module.body):
-            _insert_imports(module, [_base_model_import(module, [_ENUM_FN])])
-        return module
 
     # -- unions and interfaces -------------------------------------------------------------
 
@@ -374,7 +259,7 @@ class DriftTolerancePlugin(Plugin):
                         names=[ast.alias("Discriminator"), ast.alias("Tag")],
                         level=0,
                     ),
-                    _base_model_import(module, [_DISCRIMINATOR_FN, _UNKNOWN_CLASS]),
+                    _runtime_import([_DISCRIMINATOR_FN, _UNKNOWN_CLASS]),
                 ],
             )
         return ast.fix_missing_locations(module)

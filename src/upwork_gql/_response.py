@@ -1,0 +1,314 @@
+"""Responses: parse and validate in one pass; HTTP and GraphQL failures become the error tree.
+
+* A generated operation's body is parsed *and* validated from bytes in one pass
+  (``model_validate_json`` on an envelope ``{data: <result model>, errors}``), never decoded
+  twice on the success path.
+* An ad-hoc document (``client.execute(...)``) has no model: its ``data`` comes back as plain
+  JSON (dicts and lists), never validated against a generated model.
+* Non-2xx statuses, ``errors`` inside an HTTP 200 (Upwork's scope message becomes a
+  :class:`~upwork_gql.MissingScopeError`), bodies that are not GraphQL responses and results that
+  do not match the models each become their exception, carrying the operation and request id.
+* Every message, excerpt and stored payload passes through a :class:`Scrubber`: variable values
+  and every secret the client knows (tokens, client secret) that a server echoes back become
+  ``***``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+
+import httpx
+from pydantic import BaseModel, ValidationError, create_model
+
+from upwork_gql._constants import REQUEST_ID_HEADER
+from upwork_gql._exceptions import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    GraphQLError,
+    GraphQLValidationError,
+    InternalServerError,
+    InvalidResponseError,
+    MissingScopeError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseValidationError,
+)
+from upwork_gql._operation import Operation
+from upwork_gql._retry_after import parse_retry_after
+
+__all__ = ["Scrubber", "parse_response", "request_id", "status_error", "where"]
+
+_EXCERPT_LEN: Final = 200
+_SCOPE_RE: Final = re.compile(
+    r"doesn't have enough oauth2 permissions/scopes to access:?\s*"
+    r"(?:\[(?P<list>[^\]]*)\]|(?P<rest>.*))",
+    re.IGNORECASE | re.DOTALL,
+)
+_STATUS_CLASSES: Final[dict[int, type[APIStatusError]]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    429: RateLimitError,
+}
+
+
+class Scrubber:
+    """Replaces secrets and variable values in text a server sent back with ``***``.
+
+    ``secrets`` is a callable returning the redaction function of the client's secrets (tokens,
+    client secret, in every encoding), or ``None``; ``values`` are the request's variables.
+    """
+
+    __slots__ = ("_secrets", "_values")
+
+    def __init__(
+        self,
+        values: Mapping[str, Any] | None = None,
+        secrets: Callable[[str], str] | None = None,
+    ) -> None:
+        self._values = values
+        self._secrets = secrets
+
+    def text(self, text: str) -> str:
+        if self._secrets is not None:
+            text = self._secrets(text)
+        if self._values:
+            found: set[str] = set()
+            _strings(self._values, found)
+            for value in sorted(found, key=len, reverse=True):
+                if value in text:
+                    text = text.replace(value, "***")
+        return text
+
+    def obj(self, value: Any) -> Any:
+        """A copy of a JSON-like ``value`` with every string scrubbed."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {k: self.obj(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.obj(v) for v in value]
+        return value
+
+
+def _strings(value: Any, out: set[str]) -> None:
+    if isinstance(value, str):
+        if value:
+            out.add(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _strings(item, out)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _strings(item, out)
+
+
+def request_id(response: httpx.Response) -> str | None:
+    value: str | None = response.headers.get(REQUEST_ID_HEADER)
+    return value
+
+
+def where(operation: str | None, request_id: str | None) -> str:
+    parts = []
+    if operation:
+        parts.append(f"operation {operation!r}")
+    if request_id:
+        parts.append(f"request id {request_id}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _excerpt(content: bytes, scrub: Scrubber) -> str:
+    text = scrub.text(content[: _EXCERPT_LEN * 4].decode("utf-8", errors="replace"))
+    text = " ".join(text.split())
+    return text if len(text) <= _EXCERPT_LEN else text[: _EXCERPT_LEN - 1] + "…"
+
+
+def status_error(
+    response: httpx.Response, operation: str | None, scrub: Scrubber
+) -> APIStatusError:
+    """The exception for a non-2xx response."""
+    status = response.status_code
+    rid = request_id(response)
+    content = response.content
+    detail = ""
+    try:
+        body = json.loads(content) if content else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            detail = str(errors[0].get("message", ""))
+        else:
+            for key in ("message", "error_description", "error"):
+                if isinstance(body.get(key), str):
+                    detail = body[key]
+                    break
+    message = f"HTTP {status} {response.reason_phrase or ''}".rstrip()
+    if detail:
+        message += f": {scrub.text(detail)[:_EXCERPT_LEN]}"
+    message += where(operation, rid)
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "headers": response.headers,
+        "body_excerpt": _excerpt(content, scrub),
+        "operation": operation,
+        "request_id": rid,
+    }
+    if status == 429:
+        return RateLimitError(message, retry_after=parse_retry_after(response.headers), **kwargs)
+    cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    return cls(message, **kwargs)
+
+
+def _validation_paths(exc: ValidationError) -> list[str]:
+    paths = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = list(err["loc"])
+        if loc and loc[0] == "data":
+            loc = loc[1:]
+        paths.append(f"{'.'.join(str(p) for p in loc) or '<root>'}: {err['msg']}")
+    return paths
+
+
+def _response_validation_error(
+    exc: ValidationError, operation: str | None, rid: str | None
+) -> ResponseValidationError:
+    paths = _validation_paths(exc)
+    shown = "; ".join(paths[:5]) + (f"; and {len(paths) - 5} more" if len(paths) > 5 else "")
+    return ResponseValidationError(
+        f"response does not match the generated models: {shown}{where(operation, rid)}",
+        paths=paths,
+        operation=operation,
+        request_id=rid,
+    )
+
+
+def _classification(error: Mapping[str, Any]) -> Any:
+    ext = error.get("extensions")
+    return ext.get("classification") if isinstance(ext, dict) else None
+
+
+def graphql_error(
+    errors: Iterable[Any], data: Any, operation: str | None, rid: str | None, scrub: Scrubber
+) -> GraphQLError:
+    """The exception for ``errors`` in a response (``data`` is kept, partial or typed)."""
+    dict_errors = [
+        scrub.obj(e) if isinstance(e, dict) else {"message": scrub.text(str(e))} for e in errors
+    ]
+    messages = [str(e.get("message", "")) for e in dict_errors]
+    suffix = where(operation, rid)
+    common: dict[str, Any] = {
+        "errors": dict_errors,
+        "data": data,
+        "operation": operation,
+        "request_id": rid,
+    }
+    fields: list[str] = []
+    for message in messages:
+        match = _SCOPE_RE.search(message)
+        if match:
+            raw = match.group("list") if match.group("list") is not None else match.group("rest")
+            fields.extend(f.strip().rstrip(".") for f in raw.split(",") if f.strip().rstrip("."))
+    if fields:
+        return MissingScopeError(
+            f"the token lacks the OAuth2 scopes to access: {', '.join(fields)}{suffix}",
+            fields=fields,
+            **common,
+        )
+    text = "; ".join(m for m in messages if m) or "unknown GraphQL error"
+    if all(_classification(e) == "ValidationError" for e in dict_errors):
+        locations = [
+            loc for e in dict_errors for loc in (e.get("locations") or []) if isinstance(loc, dict)
+        ]
+        return GraphQLValidationError(
+            f"the server rejected the document: {text}{suffix}", locations=locations, **common
+        )
+    return GraphQLError(f"GraphQL error: {text}{suffix}", **common)
+
+
+def _envelope(op: Operation) -> type[BaseModel]:
+    envelope = op._cache.get("envelope")
+    if envelope is None:
+        model = op.result_model()
+        envelope = op._cache["envelope"] = create_model(
+            f"{model.__name__}Envelope",
+            data=(model, ...),
+            errors=(list[dict[str, Any]] | None, None),
+        )
+    return envelope
+
+
+def _invalid(response: httpx.Response, what: str, operation: str | None, scrub: Scrubber) -> Any:
+    rid = request_id(response)
+    excerpt = _excerpt(response.content, scrub)
+    return InvalidResponseError(
+        f"HTTP {response.status_code} with {what}{where(operation, rid)}",
+        status_code=response.status_code,
+        body_excerpt=excerpt,
+        operation=operation,
+        request_id=rid,
+    )
+
+
+def parse_response(
+    response: httpx.Response, op: Operation | None, name: str | None, scrub: Scrubber
+) -> Any:
+    """The ``data`` of a 2xx response: the validated result model of ``op``, or plain JSON."""
+    content = response.content
+    if op is not None:
+        try:
+            parsed = _envelope(op).model_validate_json(content)
+        except ValidationError:
+            pass  # not the expected shape: diagnose below
+        else:
+            errors: list[Any] | None = parsed.errors  # type: ignore[attr-defined]
+            if not errors:
+                return parsed.data  # type: ignore[attr-defined]
+            raise graphql_error(
+                errors,
+                parsed.data,  # type: ignore[attr-defined]
+                name,
+                request_id(response),
+                scrub,
+            )
+    try:
+        body = json.loads(content)
+    except ValueError:
+        what = "an empty body" if not content.strip() else "a body that is not JSON"
+        raise _invalid(response, what, name, scrub) from None
+    if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
+        raise _invalid(
+            response, "JSON that is not a GraphQL response (no data, no errors)", name, scrub
+        )
+    data = body.get("data")
+    errors = body.get("errors")
+    rid = request_id(response)
+    if errors:
+        if not isinstance(errors, list):
+            errors = [errors]
+        typed = data
+        if data is not None and op is not None:
+            try:
+                typed = op.result_model().model_validate(data)
+            except ValidationError:
+                typed = scrub.obj(data)
+        raise graphql_error(errors, typed, name, rid, scrub)
+    if data is None:
+        raise _invalid(response, "neither data nor errors", name, scrub)
+    if op is None:
+        return data
+    try:
+        return op.result_model().model_validate(data)
+    except ValidationError as exc:
+        raise _response_validation_error(exc, name, rid) from exc
