@@ -312,11 +312,11 @@ def test_missing_scope_is_one_line_naming_the_field(
     [
         (["contract", "--var", "contractId=1"], "unknown variable $contractId"),
         (["contract"], "missing required variable $id (ID!)"),
-        (["roomList", "--var", 'pagination={"first": "ten"}'], "$pagination.first"),
-        (["roomList", "--var", "sortOrder=SIDEWAYS"], "$sortOrder"),
+        (["roomList", "--var", 'pagination={"first": "ten"}'], "pagination.first"),
+        (["roomList", "--var", "sortOrder=5"], "$sortOrder (SortOrder)"),
         (
             ["roomList", "--var", 'filter={"nosuchField": 1}'],
-            "$filter: unknown field 'nosuchField' in RoomFilter",
+            "filter.nosuchField: is not a field of its input type",
         ),
         (["clientProposals", "--vars", "{not json"], "--vars: not valid JSON"),
         (["contract", "--var", "id"], "expected NAME=VALUE"),

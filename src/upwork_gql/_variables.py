@@ -21,9 +21,10 @@ import importlib
 import re
 import typing
 from collections.abc import Mapping
-from typing import Any, Final, NotRequired, Required, TypedDict
+from typing import Any, Final, NotRequired, Required
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_config
+from typing_extensions import TypedDict
 
 from upwork_gql._exceptions import InvalidVariablesError
 from upwork_gql._models import UnsetType, is_unknown_enum_member, note_drift
@@ -82,6 +83,9 @@ def _describe(op: Operation, exc: ValidationError) -> str:
     problems = []
     for error in exc.errors(include_url=False, include_input=False):
         path = _path(tuple(error["loc"]))
+        variable = op.variable(path)
+        if variable is not None:
+            path = f"${path} ({variable.graphql_type})"
         if error["type"] == "extra_forbidden":
             top = op.variable(path) is None and "." not in path and "[" not in path
             what = "is not declared by the operation" if top else "is not a field of its input type"

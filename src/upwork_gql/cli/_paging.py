@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +20,9 @@ def paginator_name(op: Operation) -> str:
     return f"paginate_{op.method}"
 
 
-def is_paginated(op: Operation, client_class: type | None = None) -> bool:
-    """Whether the client has a paginator for the operation (so --all-pages applies)."""
-    if client_class is None:
-        from upwork_gql._generated.client import GeneratedClient
-
-        client_class = GeneratedClient
-    return callable(getattr(client_class, paginator_name(op), None))
+def is_paginated(op: Operation) -> bool:
+    """Whether the operation is a connection with a paginator (so --all-pages applies)."""
+    return op.connection is not None
 
 
 @dataclass
@@ -53,8 +49,8 @@ async def iterate_pages(
             kwargs[name] = value
         elif value is not None:
             # The cursor variable (``pagination``) is the paginator's job; keep what it says.
-            after = getattr(value, "after", None) or after
-            first = getattr(value, "first", None)
+            after = _field(value, "after") or after
+            first = _field(value, "first")
             if page_size is None and isinstance(first, int):
                 page_size = first
     paginator = paginate(**kwargs, page_size=page_size, max_items=max_items, after=after)
@@ -68,6 +64,12 @@ async def iterate_pages(
         yield Page(nodes=nodes, total_count=paginator.total_count)
         if max_items is not None and delivered >= max_items:
             return
+
+
+def _field(value: Any, name: str) -> Any:
+    if isinstance(value, Mapping):
+        return value.get(name)
+    return getattr(value, name, None)
 
 
 def _is_connection(value: Any) -> bool:

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from upwork_gql._exceptions import APIError, UpworkError
+from upwork_gql._exceptions import (
+    APIError,
+    ConfigurationError,
+    InvalidVariablesError,
+    PaginationError,
+    UpworkError,
+)
 
 if TYPE_CHECKING:
     from upwork_gql.cli._operations import Operation
@@ -35,7 +41,16 @@ class CallSettings:
 
 
 def describe_error(exc: BaseException) -> str:
-    """One line: the error class, its message and the request id when there is one."""
+    """One line: the error class, its message and the request id when there is one.
+
+    A page that failed inside ``--all-pages`` reads like the same failure of a single call, plus
+    where to resume when there is a cursor to resume from.
+    """
+    if isinstance(exc, PaginationError) and isinstance(exc.__cause__, UpworkError):
+        line = describe_error(exc.__cause__)
+        if exc.cursor:
+            line += f"; resume with the cursor {exc.cursor!r}"
+        return line
     text = " ".join(str(exc).split()) or type(exc).__name__
     line = f"{type(exc).__name__}: {text}"
     request_id = getattr(exc, "request_id", None) if isinstance(exc, APIError) else None
@@ -72,7 +87,7 @@ def _writer(settings: CallSettings, out: IO[str]) -> RowWriter:
     from upwork_gql.cli._output import columns_for, make_writer, row_class
 
     op = settings.operation
-    model = row_class(op.return_type)
+    model = row_class(op.result_model())
     columns = columns_for(model) if model is not None else None
     return make_writer(
         settings.output_format, out, columns=columns, title=op.name, select=settings.select
@@ -141,6 +156,9 @@ async def run_call(settings: CallSettings) -> int:
                 await _all_pages(client, settings, out)
             else:
                 await _single(client, settings, out)
+    except (InvalidVariablesError, ConfigurationError) as exc:
+        print(f"error: {describe_error(exc)}", file=sys.stderr)
+        return 2
     except UpworkError as exc:
         print(f"error: {describe_error(exc)}", file=sys.stderr)
         return 1

@@ -100,7 +100,7 @@ def _parse_columns(op: Operation, text: str) -> list[str]:
     from upwork_gql.cli._output import columns_for, row_class
 
     wanted = [c.strip() for c in text.split(",") if c.strip()]
-    model = row_class(op.return_type)
+    model = row_class(op.result_model())
     if model is None or not wanted:
         raise fail(f"--columns: {op.name} has no row fields to choose from", EXIT_USAGE)
     known = columns_for(model)
@@ -191,6 +191,14 @@ def _operation_command(op: Operation) -> Any:
             arguments = build_arguments(op, values)
         except InvalidVariablesError as exc:
             raise fail(str(exc), EXIT_USAGE) from None
+        if api_url is not None:
+            from upwork_gql._config import check_url
+            from upwork_gql._exceptions import ConfigurationError
+
+            try:
+                check_url(api_url, "--api-url")
+            except ConfigurationError as exc:
+                raise fail(str(exc), EXIT_USAGE) from None
         select = _parse_columns(op, columns) if columns else None
         if page_size is not None and not all_pages:
             raise fail("--page-size needs --all-pages", EXIT_USAGE)
