@@ -165,10 +165,10 @@ def test_root_field_counts(schema: GraphQLSchema) -> None:
 def test_type_counts(schema: GraphQLSchema) -> None:
     types = named_types(schema).values()
     assert len(named_types(schema)) == 660
-    assert sum(isinstance(t, GraphQLObjectType) for t in types) == 362
+    assert sum(isinstance(t, GraphQLObjectType) for t in types) == 367
     assert sum(isinstance(t, GraphQLInputObjectType) for t in types) == 138
-    assert sum(isinstance(t, GraphQLEnumType) for t in types) == 40
-    assert sum(isinstance(t, GraphQLScalarType) for t in types) == 116
+    assert sum(isinstance(t, GraphQLEnumType) for t in types) == 42
+    assert sum(isinstance(t, GraphQLScalarType) for t in types) == 109
     assert sum(isinstance(t, GraphQLInterfaceType) for t in types) == 3
     assert sum(isinstance(t, GraphQLUnionType) for t in types) == 1
 
@@ -292,7 +292,7 @@ def test_enums_carry_the_documented_values(schema: GraphQLSchema) -> None:
 
 
 def test_enums_without_documented_values_are_described_scalars(schema: GraphQLSchema) -> None:
-    for name in ("ClientProposalStatusName", "ClientProposalSortAttributeType", "JobStatus"):
+    for name in ("CompanySelectorOrganizationType", "RoomStoryAbuseType", "JobStatus"):
         t = schema.type_map[name]
         assert isinstance(t, GraphQLScalarType), name
         assert t.description is not None
@@ -302,6 +302,35 @@ def test_enums_without_documented_values_are_described_scalars(schema: GraphQLSc
             assert t.values, t.name
             assert t.description is not None
             assert "Values shown by the Upwork documentation" in t.description
+
+
+def test_documentation_facts_are_applied(schema: GraphQLSchema) -> None:
+    # The reference's example queries spread fragments on these: object types, not scalars.
+    for name in (
+        "PropertyStringMap",
+        "StringListMap",
+        "BroaderOccupationMap",
+        "AttributeSkillsMap",
+        "ProfileDiscoveries",
+    ):
+        assert isinstance(schema.type_map[name], GraphQLObjectType), name
+
+    def values(name: str) -> set[str]:
+        t = schema.type_map[name]
+        assert isinstance(t, GraphQLEnumType), name
+        return set(t.values)
+
+    assert values("ClientProposalSortAttributeType") == {"CHARGERATE"}
+    assert values("ClientProposalStatusName") == {"Created"}
+    assert {"CONTRACT_END_HOURLY", "CONTRACT_END_FIXED"} <= values("ReasonType")
+    assert values("FreelancerType") == {"Agency", "Independent"}
+    node = schema.type_map["OntologyGraphNode"]
+    assert isinstance(node, GraphQLObjectType)
+    assert str(node.fields["status"].type) == "OntologyEntityStatus"
+    activity = schema.type_map["AddTeamActivityRequest"]
+    assert isinstance(activity, GraphQLInputObjectType)
+    assert str(activity.fields["url"].type) == "String"
+    assert str(activity.fields["allInCompany"].type) == "Boolean"
 
 
 # -- the operations ----------------------------------------------------------------------------

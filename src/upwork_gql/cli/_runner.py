@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from upwork_gql.cli._operations import Operation
     from upwork_gql.cli._output import RowWriter
 
-__all__ = ["CallSettings", "describe_error", "open_client", "run_call"]
+__all__ = ["CallSettings", "describe_error", "open_api_client", "open_client", "run_call"]
 
 
 @dataclass
@@ -61,18 +61,29 @@ def describe_error(exc: BaseException) -> str:
 
 @contextlib.asynccontextmanager
 async def open_client(settings: CallSettings) -> AsyncIterator[Any]:
+    """The client of a ``call``: see :func:`open_api_client`."""
+    async with open_api_client(
+        api_url=settings.api_url, tenant=settings.tenant, token_file=settings.token_file
+    ) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def open_api_client(
+    *, api_url: str | None = None, tenant: str | None = None, token_file: Path | None = None
+) -> AsyncIterator[Any]:
     """The client the CLI uses: the environment first, then the command-line overrides."""
     from upwork_gql import UpworkClient
     from upwork_gql.auth import FileTokenStore, TokenManager
 
     overrides: dict[str, Any] = {}
-    if settings.api_url:
-        overrides["url"] = settings.api_url
-    if settings.tenant:
-        overrides["tenant_id"] = settings.tenant
+    if api_url:
+        overrides["url"] = api_url
+    if tenant:
+        overrides["tenant_id"] = tenant
     manager: TokenManager | None = None
-    if settings.token_file:
-        manager = TokenManager.from_env(store=FileTokenStore(settings.token_file))
+    if token_file:
+        manager = TokenManager.from_env(store=FileTokenStore(token_file))
         overrides["auth"] = manager
     try:
         async with UpworkClient.from_env(**overrides) as client:

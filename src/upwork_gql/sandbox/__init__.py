@@ -5,9 +5,13 @@ Endpoints (Upwork's paths):
 - ``POST /graphql``: ariadne executing the schema. Bearer token required (401 when missing or
   expired); ``X-Upwork-API-TenantId`` picks the organization (default: the first one; 403 for an
   unknown one). Seeded, deterministic data (``SandboxConfig.seed``): 1,000 marketplace job
-  postings with 0-200 client proposals, two organizations with their own rooms (60+, with
-  stories), hourly and fixed contracts (milestones) and 7 days of 10-minute work diary cells per
-  hourly contract. Every other field resolves to plausible typed values generated from the
+  postings with 0-200 client proposals, two organizations (``companySelector``) with their own
+  rooms (60+, with stories served newest first; the first room of each has 120),
+  hourly and fixed contracts (milestones), 7 days of 10-minute work diary cells per hourly
+  contract and the time report derived from them (``contractTimeReport``). The mutation
+  ``createRoomStoryV2`` stores the message: the next ``roomStories`` returns it first. Some enums
+  accept and return values the documentation does not show (``SortOrder`` ``DESC``), as the
+  live API does. Every other field resolves to plausible typed values generated from the
   schema. Relay connections with offset cursors as strings (``after: "0"`` is the first item;
   ``pagination`` or ``marketPlaceJobFilter.pagination_eq``); page sizes above the maxima are
   errors. Errors carry ``extensions.classification``; missing scopes give Upwork's message with

@@ -34,7 +34,7 @@ from upwork_gql._constants import TENANT_HEADER
 from upwork_gql.sandbox.config import SandboxConfig
 from upwork_gql.sandbox.data import OrgData, SandboxData
 from upwork_gql.sandbox.engine import Lazy, named_type
-from upwork_gql.sandbox.resolvers import QUERY_ROOT
+from upwork_gql.sandbox.resolvers import MUTATION_ROOT, QUERY_ROOT
 from upwork_gql.sandbox.state import RequestRecord, SandboxState
 from upwork_gql.sandbox.tokens import AccessToken
 
@@ -344,7 +344,7 @@ async def _handle(
         denied, denied_names = denied_fields(schema, document, operation, token.scopes, config)
         ctx.denied = denied
         if operation.operation == OperationType.MUTATION:
-            root_value = {}
+            root_value = dict(MUTATION_ROOT)
         for name in denied:
             root_value[name] = _DENY
     from ariadne import graphql

@@ -87,6 +87,8 @@ class FaultMiddleware:
             await _drop_connection(send, receive)
             return
         if fault.status:
+            if fault.after:
+                await self.app(scope, receive, _discard)
             await _send_fault_response(fault, send_with_id)
             return
         if fault.truncate:

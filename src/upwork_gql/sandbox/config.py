@@ -49,6 +49,8 @@ DEFAULT_FIELD_SCOPES: Mapping[str, str] = {
     "Query.proposalRoom": SCOPE_MESSAGES,
     "Query.workDiaryContract": SCOPE_WORKDIARY,
     "Query.workDiaryCompany": SCOPE_WORKDIARY,
+    "Query.contractTimeReport": SCOPE_WORKDIARY,
+    "Query.timeReport": SCOPE_WORKDIARY,
     "Query.organization": SCOPE_COMMON,
     "Query.user": SCOPE_COMMON,
     "Query.companySelector": SCOPE_COMMON,

@@ -17,6 +17,7 @@ from graphql import GraphQLResolveInfo
 
 from upwork_gql.sandbox.config import OrganizationConfig, SandboxConfig
 from upwork_gql.sandbox.engine import SEED_KEY, Lazy, LazySeq, SandboxGraphQLError, paginate
+from upwork_gql.sandbox.messages import RoomStories
 
 _FIRST = (
     "Ada",
@@ -168,6 +169,8 @@ JOB_ID_BASE = 1_700_000_000_000_000_000
 CONTRACT_ID_BASE = 40_000_000
 PROPOSAL_ID_BASE = 1_600_000_000_000_000_000
 FREELANCER_POOL = 400
+#: Stories of each organization's first room (several pages at the largest page size).
+STORIES_IN_FIRST_ROOM = 120
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -390,7 +393,7 @@ class SandboxData:
         job = self.jobs[job_index]
         created = self.anchor - dt.timedelta(minutes=job_index * 37 - 5 * k - 30)
         rate = float(r.choice((18, 25, 30, 35, 45, 60, 75, 90)))
-        status = r.choice(("ACTIVE", "ACTIVE", "ACTIVE", "SHORTLISTED", "DECLINED", "WITHDRAWN"))
+        status = r.choice(("Created", "Created", "Created", "Activated", "Declined", "Withdrawn"))
         return {
             "id": str(PROPOSAL_ID_BASE + job_index * 1000 + k),
             "user": freelancer,
@@ -431,7 +434,7 @@ class SandboxData:
             wanted = flt.get("status_eq") or flt.get("status")
         if wanted:
             wanted_text = str(wanted).upper()
-            items = [p for p in items if p["status"]["status"] == wanted_text]
+            items = [p for p in items if p["status"]["status"].upper() == wanted_text]
         return paginate(items, info, args)
 
     def search_jobs(self, filt: Mapping[str, Any] | None) -> Sequence[Any]:
@@ -542,6 +545,8 @@ class OrgData:
             "organizationId": self.id,
             "organizationRid": self.organization["rid"],
             "organizationType": "CLIENT",
+            "organizationLegacyType": self.organization["legacyType"],
+            "organizationEnterpriseType": "ENTERPRISE" if self.index == 0 else "NONE",
             "typeTitle": "Client",
             "legacyEnterpriseOrganization": self.index == 0,
         }
@@ -569,7 +574,10 @@ class OrgData:
         room_type = "ONE_ON_ONE" if n_users == 2 else r.choice(("GROUP", "INTERVIEW"))
         created = self.world.anchor - dt.timedelta(hours=6 * index + r.randint(1, 5), days=2)
         n_stories = r.randint(3, 40)
-        stories = LazySeq(n_stories, lambda k: self._make_story(index, k))
+        if index == 0:
+            n_stories = STORIES_IN_FIRST_ROOM
+        seeded = LazySeq(n_stories, lambda k: self._make_story(index, k, n_stories))
+        stories = RoomStories(seeded, self.world.config.clock)
         topic = r.choice(_ROOM_TOPICS)
         other = members[1]["user"]["name"]
         room: dict[str, Any] = {
@@ -597,18 +605,18 @@ class OrgData:
             "offerIds": [],
             "recruiters": [],
             "contractId": None,
-            "latestStory": Lazy(lambda info, args: stories[len(stories) - 1]),
+            "latestStory": Lazy(lambda info, args: stories[0]),
             "stories": Lazy(lambda info, args: paginate(stories, info, args)),
         }
         room["_stories"] = stories
         return room
 
-    def _make_story(self, room_index: int, k: int) -> dict[str, Any]:
+    def _make_story(self, room_index: int, k: int, total: int) -> dict[str, Any]:
         r = _rng(self.seed, "story", room_index, k)
         room = self.rooms[room_index]
         author = room["roomUsers"][r.randrange(len(room["roomUsers"]))]
         created = self.world.anchor - dt.timedelta(
-            hours=6 * room_index, minutes=(40 - k) * 17 + r.randint(0, 9)
+            hours=6 * room_index, minutes=(total - k) * 17 + r.randint(0, 9)
         )
         return {
             "id": f"{room['id']}_s{k:03d}",
@@ -628,6 +636,18 @@ class OrgData:
             raise SandboxGraphQLError(f"Room {room_id} not found")
         room: dict[str, Any] = self.rooms[index]
         return room
+
+    def stories(self, room_id: Any) -> RoomStories:
+        """The stories of a room, newest first; not-found error for an unknown room."""
+        stories: RoomStories = self.room(room_id)["_stories"]
+        return stories
+
+    def post_story(self, room_id: Any, message: str) -> dict[str, Any]:
+        """Post a message to a room as the sandbox user, in this organization."""
+        room = self.room(room_id)
+        author = self.member(0)
+        stories: RoomStories = room["_stories"]
+        return stories.post(room, message, author["user"], author["organization"])
 
     # Contracts.
     def contract_ids(self) -> list[str]:
@@ -777,6 +797,13 @@ class OrgData:
                 )
             slot += length + r.randint(3, 12)
         return cells
+
+    @cached_property
+    def time_report_rows(self) -> list[dict[str, Any]]:
+        """The organization's time report (``contractTimeReport``), oldest day first."""
+        from upwork_gql.sandbox.reports import build_rows
+
+        return build_rows(self)
 
     def work_diary(self, contract_id: str, date: str) -> dict[str, Any]:
         """The ``workDiaryContract`` value."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import (
+    EnumValueNode,
     GraphQLEnumType,
     GraphQLError,
     GraphQLField,
@@ -135,10 +136,14 @@ def build_sandbox_schema(sdl: str) -> GraphQLSchema:
                 gql_field.resolve = resolve_field
         elif isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
             named.resolve_type = resolve_abstract_type
-        elif isinstance(named, GraphQLEnumType) and "parse_value" in vars(named):
-            # ariadne replaces an enum's parse_value with a one-argument function, while
-            # graphql-core 3.2.14 also passes ``hide_suggestions``: enum variables would fail.
-            named.parse_value = _one_argument(named.parse_value)  # type: ignore[method-assign]
+        elif isinstance(named, GraphQLEnumType):
+            if "parse_value" in vars(named):
+                # ariadne replaces an enum's parse_value with a one-argument function, while
+                # graphql-core 3.2.14 also passes ``hide_suggestions``: enum variables would fail.
+                named.parse_value = _one_argument(named.parse_value)  # type: ignore[method-assign]
+            extra = LIVE_ENUM_VALUES.get(named.name)
+            if extra:
+                _open_enum(named, frozenset(extra))
     _BUILT[sdl] = schema
     return schema
 
@@ -148,6 +153,44 @@ def _one_argument(parse_value: Any) -> Any:
         return parse_value(value)
 
     return parse
+
+
+#: Enum values the live API knows beyond those the documentation shows (``schema.graphql``
+#: carries only the latter). The sandbox accepts them in variables and literals and returns
+#: them in data, as Upwork does, while its introspection keeps ``schema.graphql``'s lists: the
+#: situation the client's open enums are made for. Unknown values are still refused.
+LIVE_ENUM_VALUES: Mapping[str, tuple[str, ...]] = {
+    "SortOrder": ("DESC",),
+    "ClientProposalStatusName": ("Activated", "Declined", "Withdrawn", "Hired"),
+}
+
+
+def live_values(type_: GraphQLEnumType) -> tuple[str, ...]:
+    """The values of an enum the sandbox serves beyond the schema's own."""
+    return LIVE_ENUM_VALUES.get(type_.name, ())
+
+
+def _open_enum(enum: GraphQLEnumType, extra: frozenset[str]) -> None:
+    parse_value, parse_literal, serialize = enum.parse_value, enum.parse_literal, enum.serialize
+
+    def parse(value: Any, *rest: Any) -> Any:
+        if isinstance(value, str) and value in extra:
+            return value
+        return parse_value(value, *rest)
+
+    def literal(node: Any, *rest: Any) -> Any:
+        if isinstance(node, EnumValueNode) and node.value in extra:
+            return node.value
+        return parse_literal(node, *rest)
+
+    def output(value: Any) -> Any:
+        if isinstance(value, str) and value in extra:
+            return value
+        return serialize(value)
+
+    enum.parse_value = parse  # type: ignore[method-assign,assignment]
+    enum.parse_literal = literal  # type: ignore[method-assign,assignment]
+    enum.serialize = output  # type: ignore[method-assign,assignment]
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,7 +272,11 @@ def _fast_path(value: Any, type_: GraphQLOutputType) -> Any:
         return MISSING
     if isinstance(base, GraphQLObjectType) and type(value) is dict:
         return value
-    if isinstance(base, GraphQLEnumType) and isinstance(value, str) and value in base.values:
+    if (
+        isinstance(base, GraphQLEnumType)
+        and isinstance(value, str)
+        and (value in base.values or value in live_values(base))
+    ):
         return value
     return MISSING
 
@@ -332,7 +379,7 @@ def coerce_enum(value: Any, type_: GraphQLEnumType, seed: int) -> str | None:
     names = list(type_.values)
     if value is not MISSING:
         text = str(value)
-        if text in type_.values:
+        if text in type_.values or text in live_values(type_):
             return text
         upper = text.upper().replace(" ", "_").replace("-", "_")
         for candidate in names:

@@ -14,7 +14,8 @@ A fault is an object with any of:
 - ``status`` (int): answer with this status instead of running the request; ``retry_after``
   (number or HTTP date string) adds a ``Retry-After`` header; ``html`` (bool) sends an HTML error
   page (like a proxy's 502); ``body`` (str) or ``json`` (any) set the body; ``headers`` (object)
-  adds headers.
+  adds headers. With ``"after": true`` the request is executed first and its response replaced
+  (a gateway error after the server acted: a mutation that did happen).
 - ``delay`` (seconds): wait before answering (alone: a slow but normal response).
 - ``drop`` (bool): close the connection without a response (in-process: raise
   ``httpx.RemoteProtocolError``, what httpx raises for a real dropped connection). With

@@ -1,4 +1,5 @@
-"""Root fields with seeded data. Every other root field is answered by the generic engine."""
+"""Root fields with seeded data (queries) or effects (mutations). Every other root field is
+answered by the generic engine."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from graphql import GraphQLResolveInfo
 
 from upwork_gql.sandbox.data import PROPOSAL_ID_BASE
 from upwork_gql.sandbox.engine import Lazy, SandboxGraphQLError, paginate
+from upwork_gql.sandbox.reports import select_rows
 
 
 def _ctx(info: GraphQLResolveInfo) -> Any:
@@ -76,9 +78,24 @@ def _room(info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
 
 def _room_stories(info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
     filt = args.get("filter") or {}
-    room = _ctx(info).org.room(filt.get("roomId_eq"))
+    stories = _ctx(info).org.stories(filt.get("roomId_eq"))
     inner = filt.get("storyFilter") if isinstance(filt.get("storyFilter"), Mapping) else filt
-    return paginate(room["_stories"], info, inner if isinstance(inner, Mapping) else {})
+    return paginate(stories, info, inner if isinstance(inner, Mapping) else {})
+
+
+def _contract_time_report(info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
+    ctx = _ctx(info)
+    filt = args.get("filter")
+    rows = select_rows(ctx.data, ctx.org, filt if isinstance(filt, Mapping) else None)
+    return paginate(rows, info, args)
+
+
+def _create_room_story(info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
+    spec = args.get("input") or {}
+    room_id = spec.get("roomId")
+    if not room_id:
+        raise SandboxGraphQLError("input.roomId is required", "ValidationError")
+    return _ctx(info).org.post_story(room_id, str(spec.get("message") or ""))
 
 
 def _work_diary_contract(info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
@@ -117,4 +134,9 @@ QUERY_ROOT: Mapping[str, Lazy] = {
     "organization": Lazy(_organization),
     "user": Lazy(_user),
     "companySelector": Lazy(_company_selector),
+    "contractTimeReport": Lazy(_contract_time_report),
+}
+
+MUTATION_ROOT: Mapping[str, Lazy] = {
+    "createRoomStoryV2": Lazy(_create_room_story),
 }
