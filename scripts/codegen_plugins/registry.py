@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,6 +318,8 @@ class RegistryPlugin(Plugin):
         if operation_definition.name is None:
             raise RegistryPluginError("every operation in queries/ must have a name")
         name = operation_definition.name.value
+        # ariadne-codegen spells createRoomStoryV2 `create_room_story_v_2`; keep digits attached.
+        method_def.name = re.sub(r"(?<=[a-z])_(\d+)", r"\1", method_def.name)
         variables_stmt = _variables_statement(method_def)
         python_names = _variables_mapping(variables_stmt)
         annotations = {

@@ -19,7 +19,14 @@ if TYPE_CHECKING:
         ClientProposalsClientProposals,
         ClientProposalsClientProposalsEdgesNode,
     )
+    from .company_selector import CompanySelector
     from .contract import Contract
+    from .contract_time_report import (
+        ContractTimeReport,
+        ContractTimeReportContractTimeReport,
+        ContractTimeReportContractTimeReportEdgesNode,
+    )
+    from .create_room_story_v_2 import CreateRoomStoryV2
     from .enums import MarketplaceJobPostingSearchType, SortOrder
     from .input_types import (
         ClientProposalFilter,
@@ -29,6 +36,9 @@ if TYPE_CHECKING:
         MarketplaceJobPostingsSearchFilter,
         Pagination,
         RoomFilter,
+        RoomStoryCreateInputV2,
+        RoomStoryFilter,
+        TimeReportFilter,
         WorkDiaryContractInput,
     )
     from .marketplace_job_postings import (
@@ -42,6 +52,12 @@ if TYPE_CHECKING:
         MarketplaceJobPostingsSearchMarketplaceJobPostingsSearchEdgesNode,
     )
     from .room_list import RoomList, RoomListRoomList, RoomListRoomListEdgesNode
+    from .room_stories import (
+        RoomStories,
+        RoomStoriesRoomStories,
+        RoomStoriesRoomStoriesEdgesNode,
+    )
+    from .user import User
     from .work_diary_contract import WorkDiaryContract
 
 
@@ -69,10 +85,38 @@ class GeneratedClient(AsyncBaseClient):
             _operations.CLIENT_PROPOSALS, variables, **kwargs
         )
 
+    async def company_selector(self, **kwargs: Any) -> CompanySelector:
+        """``query companySelector`` (``queries/companySelector.graphql``)."""
+        variables: dict[str, object] = {}
+        return await self._execute_operation(
+            _operations.COMPANY_SELECTOR, variables, **kwargs
+        )
+
     async def contract(self, id: str, **kwargs: Any) -> Contract:
         """``query contract`` (``queries/contract.graphql``)."""
         variables: dict[str, object] = {"id": id}
         return await self._execute_operation(_operations.CONTRACT, variables, **kwargs)
+
+    async def contract_time_report(
+        self,
+        filter_: TimeReportFilter,
+        pagination: Union[Optional[Pagination], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> ContractTimeReport:
+        """``query contractTimeReport`` (``queries/contractTimeReport.graphql``)."""
+        variables: dict[str, object] = {"filter": filter_, "pagination": pagination}
+        return await self._execute_operation(
+            _operations.CONTRACT_TIME_REPORT, variables, **kwargs
+        )
+
+    async def create_room_story_v2(
+        self, input: RoomStoryCreateInputV2, **kwargs: Any
+    ) -> CreateRoomStoryV2:
+        """``mutation createRoomStoryV2`` (``queries/createRoomStoryV2.graphql``)."""
+        variables: dict[str, object] = {"input": input}
+        return await self._execute_operation(
+            _operations.CREATE_ROOM_STORY_V2, variables, **kwargs
+        )
 
     async def marketplace_job_postings(
         self,
@@ -137,6 +181,20 @@ class GeneratedClient(AsyncBaseClient):
         }
         return await self._execute_operation(_operations.ROOM_LIST, variables, **kwargs)
 
+    async def room_stories(
+        self, filter_: RoomStoryFilter, **kwargs: Any
+    ) -> RoomStories:
+        """``query roomStories`` (``queries/roomStories.graphql``)."""
+        variables: dict[str, object] = {"filter": filter_}
+        return await self._execute_operation(
+            _operations.ROOM_STORIES, variables, **kwargs
+        )
+
+    async def user(self, **kwargs: Any) -> User:
+        """``query user`` (``queries/user.graphql``)."""
+        variables: dict[str, object] = {}
+        return await self._execute_operation(_operations.USER, variables, **kwargs)
+
     async def work_diary_contract(
         self, work_diary_contract_input: WorkDiaryContractInput, **kwargs: Any
     ) -> WorkDiaryContract:
@@ -170,6 +228,31 @@ class GeneratedClient(AsyncBaseClient):
         }
         return self._paginate(
             _operations.CLIENT_PROPOSALS,
+            variables,
+            page_size=page_size,
+            max_items=max_items,
+            after=after,
+            prefetch=prefetch,
+            **kwargs,
+        )
+
+    def paginate_contract_time_report(
+        self,
+        filter_: TimeReportFilter,
+        *,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        after: Optional[str] = None,
+        prefetch: bool = False,
+        **kwargs: Any,
+    ) -> AsyncPaginator[
+        ContractTimeReportContractTimeReport,
+        ContractTimeReportContractTimeReportEdgesNode,
+    ]:
+        """Pages of ``contractTimeReport``: ``await`` = first page, ``async for`` = nodes."""
+        variables: dict[str, object] = {"filter": filter_}
+        return self._paginate(
+            _operations.CONTRACT_TIME_REPORT,
             variables,
             page_size=page_size,
             max_items=max_items,
@@ -269,6 +352,28 @@ class GeneratedClient(AsyncBaseClient):
         variables: dict[str, object] = {"filter": filter_, "sortOrder": sort_order}
         return self._paginate(
             _operations.ROOM_LIST,
+            variables,
+            page_size=page_size,
+            max_items=max_items,
+            after=after,
+            prefetch=prefetch,
+            **kwargs,
+        )
+
+    def paginate_room_stories(
+        self,
+        filter_: RoomStoryFilter,
+        *,
+        page_size: Optional[int] = None,
+        max_items: Optional[int] = None,
+        after: Optional[str] = None,
+        prefetch: bool = False,
+        **kwargs: Any,
+    ) -> AsyncPaginator[RoomStoriesRoomStories, RoomStoriesRoomStoriesEdgesNode]:
+        """Pages of ``roomStories``: ``await`` = first page, ``async for`` = nodes."""
+        variables: dict[str, object] = {"filter": filter_}
+        return self._paginate(
+            _operations.ROOM_STORIES,
             variables,
             page_size=page_size,
             max_items=max_items,

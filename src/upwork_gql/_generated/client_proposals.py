@@ -8,7 +8,7 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import ClientProposalAnnotation
+from .enums import ClientProposalAnnotation, ClientProposalStatusName
 from .fragments import (
     GenericOrganizationBasics,
     GenericUserBasics,
@@ -103,7 +103,7 @@ class ClientProposalsClientProposalsEdgesNodeAuditDetails(BaseModel):
 
 
 class ClientProposalsClientProposalsEdgesNodeStatus(BaseModel):
-    status: str
+    status: ClientProposalStatusName
     reason: Optional["ClientProposalsClientProposalsEdgesNodeStatusReason"]
 
 

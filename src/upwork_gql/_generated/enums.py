@@ -10,6 +10,14 @@ class ClientProposalAnnotation(OpenEnum):
     Recommended = "Recommended"
 
 
+class ClientProposalSortAttributeType(OpenEnum):
+    CHARGERATE = "CHARGERATE"
+
+
+class ClientProposalStatusName(OpenEnum):
+    Created = "Created"
+
+
 class ContractState(OpenEnum):
     ACTIVE = "ACTIVE"
 

@@ -10,6 +10,8 @@ from pydantic import Field
 from .base_model import BaseInputModel
 from .enums import (
     ClientProposalAnnotation,
+    ClientProposalSortAttributeType,
+    ClientProposalStatusName,
     ContractType,
     EngagementType,
     ExperienceLevel,
@@ -36,7 +38,7 @@ class AreaFilter(BaseInputModel):
 class ClientProposalFilter(BaseInputModel):
     """Filter criteria for searching client proposals"""
 
-    status_eq: Optional[str] = None
+    status_eq: Optional[ClientProposalStatusName] = None
     "Filter by proposal status"
     annotations_eq: Optional[ClientProposalAnnotation] = None
     "Filter by annotation"
@@ -79,10 +81,19 @@ class ClientProposalFilter(BaseInputModel):
 class ClientProposalSortAttribute(BaseInputModel):
     """Sorting configuration for client proposals"""
 
-    field: Any
+    field: ClientProposalSortAttributeType
     "Attribute to sort client proposals by"
     sort_order: SortOrder = Field(alias="sortOrder")
     "Sorting order"
+
+
+class DateTimeRange(BaseInputModel):
+    """Input range for date-time values (ISO-8601 strings)"""
+
+    range_start: Optional[str] = Field(alias="rangeStart", default=None)
+    "Start timestamp"
+    range_end: Optional[str] = Field(alias="rangeEnd", default=None)
+    "End timestamp"
 
 
 class FloatRange(BaseInputModel):
@@ -340,6 +351,22 @@ class RoomFilter(BaseInputModel):
     "Filters rooms by given category"
 
 
+class RoomStoryCreateInputV2(BaseInputModel):
+    room_id: Optional[str] = Field(alias="roomId", default=None)
+    "ID of the target room"
+    message: Optional[str] = None
+    "Message to be added in the room"
+
+
+class RoomStoryFilter(BaseInputModel):
+    """Filter for room stories"""
+
+    room_id_eq: str = Field(alias="roomId_eq")
+    "Room identifier (required)"
+    story_filter: Optional["StoryFilter"] = Field(alias="storyFilter", default=None)
+    "Additional story filter options"
+
+
 class SearchTerm(BaseInputModel):
     and_terms_all: Optional[list[str]] = Field(alias="andTerms_all", default=None)
     "Provides additional search terms to check for in a job detailed description. Results must contain all of the additional search terms"
@@ -351,6 +378,28 @@ class SearchTerm(BaseInputModel):
         alias="excludeTerms_any", default=None
     )
     "Identifies a word or phrase that should not appear in any job in the search results"
+
+
+class StoryFilter(BaseInputModel):
+    story_created_date_time_bt: Optional["DateTimeRange"] = Field(
+        alias="storyCreatedDateTime_bt", default=None
+    )
+    "Returns the story crated between the given date time range"
+    pagination: Optional["Pagination"] = None
+    "If both pagination.after and an older than value are specified, then the pagination.after takes precedence and the older than value is ignored"
+
+
+class TimeReportFilter(BaseInputModel):
+    """Input filter used to query time reports based on organization, date range, and optional contract IDs."""
+
+    organization_id_eq: str = Field(alias="organizationId_eq")
+    "Only time reports belonging to this organization will be included."
+    time_report_date_bt: "DateTimeRange" = Field(alias="timeReportDate_bt")
+    "A date range to filter time reports by their date."
+    contract_ids: Optional[list[Optional[str]]] = Field(
+        alias="contractIds", default=None
+    )
+    "Optional list of contract IDs to filter the time reports. If provided, only reports associated with these contracts will be included."
 
 
 class WorkDiaryContractInput(BaseInputModel):
@@ -368,3 +417,6 @@ class WorkDiaryContractInput(BaseInputModel):
 
 MarketplaceJobFilter.model_rebuild()
 MarketplaceJobPostingsSearchFilter.model_rebuild()
+RoomStoryFilter.model_rebuild()
+StoryFilter.model_rebuild()
+TimeReportFilter.model_rebuild()

@@ -60,6 +60,17 @@ CLIENT_PROPOSALS = Operation(
     ),
 )
 
+COMPANY_SELECTOR = Operation(
+    name="companySelector",
+    kind="query",
+    method="company_selector",
+    document="query companySelector {\n  companySelector {\n    items {\n      organizationId\n      organizationRid\n      title\n      typeTitle\n      organizationType\n      organizationLegacyType\n      organizationEnterpriseType\n      legacyEnterpriseOrganization\n      photoUrl\n    }\n  }\n}\n",
+    variables=(),
+    result_module="company_selector",
+    result_class="CompanySelector",
+    connection=None,
+)
+
 CONTRACT = Operation(
     name="contract",
     kind="query",
@@ -77,6 +88,61 @@ CONTRACT = Operation(
     ),
     result_module="contract",
     result_class="Contract",
+    connection=None,
+)
+
+CONTRACT_TIME_REPORT = Operation(
+    name="contractTimeReport",
+    kind="query",
+    method="contract_time_report",
+    document="query contractTimeReport($filter: TimeReportFilter!, $pagination: Pagination) {\n  contractTimeReport(filter: $filter, pagination: $pagination) {\n    totalCount\n    edges {\n      cursor\n      node {\n        dateWorkedOn\n        weekWorkedOn\n        monthWorkedOn\n        yearWorkedOn\n        termId\n        task\n        taskDescription\n        memo\n        totalHoursWorked\n        totalCharges\n        totalOnlineHoursWorked\n        totalOnlineCharge\n        totalOfflineHoursWorked\n        totalOfflineCharge\n        freelancer {\n          id\n          nid\n          name\n        }\n        team {\n          id\n          name\n        }\n        contract {\n          id\n          title\n        }\n        billRate {\n          id\n          value\n          code\n        }\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}\n\nfragment PageInfoFields on PageInfo {\n  hasNextPage\n  endCursor\n}\n",
+    variables=(
+        Variable(
+            name="filter",
+            python_name="filter_",
+            graphql_type="TimeReportFilter!",
+            python_type="TimeReportFilter",
+            required=True,
+            default=None,
+        ),
+        Variable(
+            name="pagination",
+            python_name="pagination",
+            graphql_type="Pagination",
+            python_type="Union[Optional[Pagination], UnsetType]",
+            required=False,
+            default=None,
+        ),
+    ),
+    result_module="contract_time_report",
+    result_class="ContractTimeReport",
+    connection=Connection(
+        root_field="contractTimeReport",
+        path=("contract_time_report",),
+        cursor_path=("pagination",),
+        max_page_size=50,
+        node_type="ContractTimeReportContractTimeReportEdgesNode",
+        connection_type="ContractTimeReportContractTimeReport",
+    ),
+)
+
+CREATE_ROOM_STORY_V2 = Operation(
+    name="createRoomStoryV2",
+    kind="mutation",
+    method="create_room_story_v2",
+    document="mutation createRoomStoryV2($input: RoomStoryCreateInputV2!) {\n  createRoomStoryV2(input: $input) {\n    id\n    message\n    createdDateTime\n    updatedDateTime\n    systemStory\n    user {\n      id\n      nid\n      name\n    }\n    organization {\n      id\n      name\n    }\n    room {\n      id\n    }\n  }\n}\n",
+    variables=(
+        Variable(
+            name="input",
+            python_name="input",
+            graphql_type="RoomStoryCreateInputV2!",
+            python_type="RoomStoryCreateInputV2",
+            required=True,
+            default=None,
+        ),
+    ),
+    result_module="create_room_story_v_2",
+    result_class="CreateRoomStoryV2",
     connection=None,
 )
 
@@ -209,6 +275,44 @@ ROOM_LIST = Operation(
     ),
 )
 
+ROOM_STORIES = Operation(
+    name="roomStories",
+    kind="query",
+    method="room_stories",
+    document="query roomStories($filter: RoomStoryFilter!) {\n  roomStories(filter: $filter) {\n    totalCount\n    edges {\n      cursor\n      node {\n        id\n        message\n        createdDateTime\n        updatedDateTime\n        systemStory\n        user {\n          id\n          nid\n          name\n        }\n        organization {\n          id\n          name\n        }\n        room {\n          id\n        }\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}\n\nfragment PageInfoFields on PageInfo {\n  hasNextPage\n  endCursor\n}\n",
+    variables=(
+        Variable(
+            name="filter",
+            python_name="filter_",
+            graphql_type="RoomStoryFilter!",
+            python_type="RoomStoryFilter",
+            required=True,
+            default=None,
+        ),
+    ),
+    result_module="room_stories",
+    result_class="RoomStories",
+    connection=Connection(
+        root_field="roomStories",
+        path=("room_stories",),
+        cursor_path=("filter", "storyFilter", "pagination"),
+        max_page_size=50,
+        node_type="RoomStoriesRoomStoriesEdgesNode",
+        connection_type="RoomStoriesRoomStories",
+    ),
+)
+
+USER = Operation(
+    name="user",
+    kind="query",
+    method="user",
+    document="query user {\n  user {\n    id\n    nid\n    rid\n    name\n    email\n    photoUrl\n    ciphertext\n  }\n}\n",
+    variables=(),
+    result_module="user",
+    result_class="User",
+    connection=None,
+)
+
 WORK_DIARY_CONTRACT = Operation(
     name="workDiaryContract",
     kind="query",
@@ -233,10 +337,15 @@ OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (
         CLIENT_PROPOSALS,
+        COMPANY_SELECTOR,
         CONTRACT,
+        CONTRACT_TIME_REPORT,
+        CREATE_ROOM_STORY_V2,
         MARKETPLACE_JOB_POSTINGS,
         MARKETPLACE_JOB_POSTINGS_SEARCH,
         ROOM_LIST,
+        ROOM_STORIES,
+        USER,
         WORK_DIARY_CONTRACT,
     )
 }

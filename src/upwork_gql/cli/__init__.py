@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from upwork_gql.cli import auth, call, demo, sandbox, schema
+from upwork_gql.cli import auth, call, demo, sandbox, schema, tenants
 
 # Typer >= 0.29 raises the exceptions of its own vendored copy of click.
 try:
@@ -30,6 +30,7 @@ app.add_typer(schema.app, name="schema")
 app.add_typer(sandbox.app, name="sandbox")
 call.register(app)
 demo.register(app)
+tenants.register(app)
 
 
 def main() -> None:

@@ -118,6 +118,17 @@ def _parse_columns(op: Operation, text: str) -> list[str]:
     return chosen
 
 
+def _confirm_mutation(op: Operation) -> None:
+    """A mutation changes data at Upwork: ask on a terminal; elsewhere, demand ``--yes``."""
+    if not sys.stdin.isatty():
+        raise fail(
+            f"{op.name} is a mutation (it changes data at Upwork): pass --yes to send it",
+            EXIT_USAGE,
+        )
+    if not typer.confirm(f"Send the mutation {op.name} to Upwork?", default=False, err=True):
+        raise fail("not sent", EXIT_USAGE)
+
+
 def _operation_command(op: Operation) -> Any:
     sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
 
@@ -177,6 +188,10 @@ def _operation_command(op: Operation) -> Any:
             Path | None,
             typer.Option("--token-file", envvar=ENV_TOKEN_FILE, help="Saved login (JSON)."),
         ] = None,
+        yes: Annotated[
+            bool,
+            typer.Option("--yes", "-y", help="Send a mutation without asking for confirmation."),
+        ] = False,
     ) -> None:
         from upwork_gql._exceptions import InvalidVariablesError
         from upwork_gql.cli._operations import build_arguments, coerce_cli_value, parse_var_option
@@ -204,6 +219,8 @@ def _operation_command(op: Operation) -> Any:
             raise fail("--page-size needs --all-pages", EXIT_USAGE)
         if all_pages and not is_paginated(op):
             raise fail(f"{op.name} does not return a paginated connection", EXIT_USAGE)
+        if op.is_mutation and not yes:
+            _confirm_mutation(op)
 
         import anyio
 
