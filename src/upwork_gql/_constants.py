@@ -26,6 +26,11 @@ RETRYABLE_STATUS_CODES: frozenset[int] = frozenset({408, 429, *range(500, 600)})
 
 # Client-side rate limiting (Upwork documents ~10 requests/second per IP).
 DEFAULT_RATE_LIMIT_PER_SECOND = 10.0
+#: Requests the limiter lets through back to back: 1 means evenly spaced, never a burst.
+DEFAULT_RATE_LIMIT_BURST = 1
+#: Seconds added to every one-second window, so that jitter up to this much between the client
+#: and the server cannot put one request too many into a second as the server counts it.
+RATE_LIMIT_JITTER_MARGIN = 0.02
 DEFAULT_MAX_CONCURRENCY = 16
 
 # OAuth2 token management.
