@@ -71,3 +71,6 @@ ENV_AUTHORIZE_URL = "UPWORK_AUTHORIZE_URL"
 ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
 
 USER_AGENT = "upwork-gql"
+
+#: Secrets (tokens, client secrets) the process-wide redactor keeps, most recently added first.
+REDACT_MAX_SECRETS = 64
