@@ -67,6 +67,8 @@ ENV_TENANT_ID = "UPWORK_TENANT_ID"
 ENV_API_URL = "UPWORK_API_URL"
 ENV_TOKEN_URL = "UPWORK_TOKEN_URL"
 ENV_AUTHORIZE_URL = "UPWORK_AUTHORIZE_URL"
+#: "1" (or true/yes/on): refuse a token file others can read or replace, instead of warning.
+ENV_TOKEN_FILE_STRICT = "UPWORK_TOKEN_FILE_STRICT"
 #: A plain bearer access token (``upwork-gql schema pull``), instead of the saved login.
 ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
 
