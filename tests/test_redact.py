@@ -13,7 +13,16 @@ from urllib.parse import quote, quote_plus, urlencode
 import pytest
 from pydantic import SecretStr
 
-from upwork_gql._redact import MASK, REDACTOR, RedactingFilter, Redactor, encodings, get_logger
+from upwork_gql._redact import (
+    MASK,
+    REDACTOR,
+    RedactingFilter,
+    Redactor,
+    encodings,
+    get_logger,
+    redact_text,
+    strings_in,
+)
 
 TOKEN = "oauth2v2_0123456789abcdef0123456789abcdef"
 AWKWARD = 'se cr/et+%&="\\ü'  # space, slash, plus, percent, ampersand, quote, backslash, non-ASCII
@@ -261,3 +270,18 @@ def test_get_logger_attaches_the_process_wide_filter_once(
         REDACTOR.discard(secret)
     assert secret not in caplog.text
     assert "echo ***" in caplog.text
+
+
+def test_redact_text_with_the_process_wide_secrets_and_extra_values() -> None:
+    secret = "process-wide-token-value"
+    variables = {"id": "7", "filter": {"names": ["Ann Lee", None, 3]}, "first": 10}
+    assert strings_in(variables) == ["7", "Ann Lee"]
+    REDACTOR.add(secret)
+    try:
+        text = f"HTTP 400: contract 7 of Ann+Lee not found for {secret} (try 17)"
+        assert redact_text(text, strings_in(variables)) == (
+            "HTTP 400: contract *** of *** not found for *** (try 17)"
+        )
+        assert redact_text("nothing here", [None, ""]) == "nothing here"
+    finally:
+        REDACTOR.discard(secret)

@@ -38,7 +38,16 @@ from urllib.parse import quote, quote_plus
 
 from upwork_gql._constants import REDACT_MAX_SECRETS
 
-__all__ = ["MASK", "REDACTOR", "RedactingFilter", "Redactor", "encodings", "get_logger"]
+__all__ = [
+    "MASK",
+    "REDACTOR",
+    "RedactingFilter",
+    "Redactor",
+    "encodings",
+    "get_logger",
+    "redact_text",
+    "strings_in",
+]
 
 #: What a redacted secret becomes.
 MASK = "***"
@@ -264,3 +273,31 @@ def get_logger(name: str) -> logging.Logger:
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)
     return logger
+
+
+def strings_in(obj: Any) -> list[str]:
+    """Every string value inside nested dicts, lists and tuples (e.g. a call's variables)."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(obj)
+    return found
+
+
+def redact_text(text: str, extra: Iterable[str | None] = ()) -> str:
+    """``text`` with every secret of :data:`REDACTOR`, and every ``extra`` value (a call's
+    variable values, an authorization code, a PKCE verifier...), redacted by the same rule."""
+    text = REDACTOR.redact(text)
+    values = [value for value in extra if value]
+    if values and text:
+        text = Redactor(values, max_secrets=len(values)).redact(text)
+    return text
