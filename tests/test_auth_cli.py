@@ -315,3 +315,94 @@ def test_logout_with_an_unreadable_token_location_is_one_line(
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert result.output.startswith("error: Permission denied: ")
+
+
+# --- a login that cannot be used, token files others can reach, lock files that cannot exist ---
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ({"expires_at": 1_000_000_000}, "the access token has expired and there is no refresh"),
+        ({"access_token": "at-revoked"}, "the access token was rejected by the API (HTTP 401)"),
+    ],
+)
+def test_status_with_a_dead_token_exits_1(
+    env: dict[str, str], server: FakeServer, token: dict[str, Any], reason: str
+) -> None:
+    write_token(Path(env["UPWORK_TOKEN_FILE"]), {**server.issue(refresh=False), **token})
+    result = invoke("status")
+    assert result.exit_code == 1, result.output
+    assert "Access token:  expires" in result.output  # the details still come first
+    assert f"error: {reason}" in result.output
+    assert result.output.strip().splitlines()[-1].endswith("run `upwork-gql auth login`")
+
+
+def test_status_with_an_expired_but_refreshable_token_exits_0(
+    env: dict[str, str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = Path(env["UPWORK_TOKEN_FILE"])
+    write_token(path, {**server.issue(), "expires_at": 1_000_000_000})
+    assert invoke("status").exit_code == 0
+    assert invoke("status", "--offline").exit_code == 0
+    # A service-account token is fetched anew with the client secret.
+    write_token(
+        path,
+        {
+            **server.issue(refresh=False),
+            "expires_at": 1_000_000_000,
+            "grant_type": "client_credentials",
+        },
+    )
+    assert invoke("status", "--offline").exit_code == 0
+    monkeypatch.delenv("UPWORK_CLIENT_SECRET")
+    assert invoke("status", "--offline").exit_code == 1
+
+
+def test_a_token_file_readable_by_others_is_one_warning_line(
+    env: dict[str, str], server: FakeServer
+) -> None:
+    path = Path(env["UPWORK_TOKEN_FILE"])
+    path.write_text(json.dumps(server.issue()))
+    path.chmod(0o644)
+    result = invoke("status", "--offline")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1
+    assert "accessible by others (mode 0644)" in warnings[0]
+    assert "UserWarning" not in result.output
+
+
+def test_strict_mode_refuses_a_token_file_readable_by_others(
+    env: dict[str, str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = Path(env["UPWORK_TOKEN_FILE"])
+    path.write_text(json.dumps(server.issue()))
+    path.chmod(0o604)
+    monkeypatch.setenv("UPWORK_TOKEN_FILE_STRICT", "1")
+    result = invoke("status", "--offline")
+    assert result.exit_code == 1
+    assert result.output.startswith("error: refusing the token file: ")
+    assert result.output.strip().count("\n") == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
+def test_a_lock_file_that_cannot_be_created_fails_at_once(
+    env: dict[str, str], server: FakeServer
+) -> None:
+    started = time.monotonic()
+    result = invoke("client-credentials", "--token-file", "/proc/tok.json")
+    assert time.monotonic() - started < 30  # not the 120 s lock timeout
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: cannot lock /proc/tok.json.lock: No such file or directory"
+    )
+    assert server.token_calls == []  # failed before asking for a token
+
+
+def test_help_shows_no_type_for_flags() -> None:
+    result = runner.invoke(app, ["auth", "status", "--help"])
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output
+    assert "--offline" in result.output
+    assert "<path>" in result.output  # options with a value keep their type

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
@@ -20,7 +22,9 @@ import pytest
 from _json_server import JSONServer, form_fields
 
 from upwork_gql._exceptions import TokenStoreError
+from upwork_gql._files import temp_files
 from upwork_gql.auth import FileTokenStore, MemoryTokenStore, Token, TokenStore
+from upwork_gql.auth.stores import InsecureTokenFileWarning
 
 OLD = {
     "access_token": "at-old",
@@ -160,6 +164,7 @@ pairs = [Token.from_dict({"access_token": f"at-{n}", "refresh_token": f"rt-{n}",
 
 async def main():
     store = FileTokenStore(path)
+    await store.save(pairs[1])  # the file exists before the first kill can land
     print("ready", flush=True)
     i = 0
     while True:
@@ -184,7 +189,9 @@ async def test_sigkill_mid_write_leaves_old_or_new(
         )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
     assert json.loads(path.read_text()) == expected
-    assert await store.load() == Token.from_dict(expected)
+    assert len(temp_files(path)) == (1 if mode == "before-rename" else 0)  # the killed writer's
+    assert await FileTokenStore(path).load() == Token.from_dict(expected)
+    assert temp_files(path) == []  # gone on the next open, though only seconds old
 
 
 @pytest.mark.slow
@@ -327,13 +334,135 @@ def test_four_processes_share_one_refresh(tmp_path: Path, token_server: TokenSer
     assert all("at-0" in r["seen"] for r in results)
 
 
-async def test_stale_temp_files_from_killed_writers_are_cleaned(tmp_path: Path) -> None:
+def hold_temp_lock(path: Path) -> int:
+    """Open and ``flock`` ``path`` the way a live writer holds its temp file; returns the fd."""
+    fd = os.open(path, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+async def test_stale_temp_files_are_removed_on_the_next_open_whatever_their_age(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "token.json"
-    old = tmp_path / ".token.json.abc123.tmp"
-    fresh = tmp_path / ".token.json.def456.tmp"
-    for leftover in (old, fresh):
+    dead_old = tmp_path / ".token.json.abc123.tmp"
+    dead_fresh = tmp_path / ".token.json.def456.tmp"
+    live = tmp_path / ".token.json.ghi789.tmp"
+    unrelated = tmp_path / ".other.json.jkl012.tmp"
+    for leftover in (dead_old, dead_fresh, live, unrelated):
         leftover.write_text("{")
-    os.utime(old, (time.time() - 3600, time.time() - 3600))
-    await FileTokenStore(path).save(Token.from_dict(OLD))
-    assert not old.exists()
-    assert fresh.exists()  # may belong to a writer still running
+    os.utime(dead_old, (time.time() - 3600, time.time() - 3600))
+    writer = hold_temp_lock(live)  # a writer still at work (another fd, as another process)
+    try:
+        assert await FileTokenStore(path).load() is None  # the first read cleans up
+        assert not dead_old.exists()
+        assert not dead_fresh.exists()  # seconds old, but nobody holds it: a dead writer's
+        assert live.exists()
+        assert unrelated.exists()
+    finally:
+        os.close(writer)
+    await FileTokenStore(path).save(Token.from_dict(OLD))  # and so does every save
+    assert not live.exists()
+    assert unrelated.exists()
+
+
+# --- symlinks, permissions, lock files ----------------------------------------------------------
+
+
+async def test_a_symlinked_token_file_is_written_through_atomically(tmp_path: Path) -> None:
+    real_dir = tmp_path / "secrets"
+    real_dir.mkdir(mode=0o700)
+    target = real_dir / "upwork.json"
+    link = tmp_path / "config" / "token.json"
+    link.parent.mkdir()
+    link.symlink_to(target)  # dangling until the first save
+    store = FileTokenStore(link)
+    assert await store.load() is None
+    await store.save(Token.from_dict(OLD))
+    await store.save(Token.from_dict(NEW))  # a refresh: the link must not become a file
+    assert link.is_symlink()
+    assert os.readlink(link) == str(target)
+    assert json.loads(target.read_text()) == NEW  # the target holds the new pair...
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert await FileTokenStore(target).load() == Token.from_dict(NEW)  # ...for everyone
+    assert [p.name for p in link.parent.iterdir()] == ["token.json"]  # nothing beside the link
+    # One lock for the link and the target: processes using either exclude each other.
+    assert store.lock_path == FileTokenStore(target).lock_path == real_dir / "upwork.json.lock"
+    async with store.lock():
+        pass
+    assert store.lock_path.exists()
+    await store.clear()  # logout forgets the token itself, and keeps the link
+    assert not target.exists()
+    assert link.is_symlink()
+
+
+async def test_a_chain_of_symlinks_is_followed_to_the_end(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    middle = tmp_path / "middle.json"
+    link = tmp_path / "token.json"
+    middle.symlink_to(target)
+    link.symlink_to(middle)
+    await FileTokenStore(link).save(Token.from_dict(NEW))
+    assert link.is_symlink()
+    assert middle.is_symlink()
+    assert json.loads(target.read_text()) == NEW
+
+
+async def test_a_token_file_readable_by_others_warns_once(tmp_path: Path) -> None:
+    path = tmp_path / "token.json"
+    path.write_text(json.dumps(OLD))
+    path.chmod(0o644)
+    store = FileTokenStore(path, strict_permissions=False)
+    with pytest.warns(InsecureTokenFileWarning, match=r"accessible by others \(mode 0644\)"):
+        assert await store.load() == Token.from_dict(OLD)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        await store.load()  # once per file and problem
+        await FileTokenStore(path, strict_permissions=False).load()
+        await store.save(Token.from_dict(NEW))  # rewrites it 0600 without a word
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+async def test_strict_mode_refuses_a_token_file_readable_by_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    path = tmp_path / "token.json"
+    path.write_text(json.dumps(OLD))
+    path.chmod(0o640)
+    if how == "argument":
+        store = FileTokenStore(path, strict_permissions=True)
+    else:
+        monkeypatch.setenv("UPWORK_TOKEN_FILE_STRICT", "1")
+        store = FileTokenStore(path)
+    assert store.strict_permissions
+    with pytest.raises(TokenStoreError, match=r"refusing the token file: .*mode 0640"):
+        await store.load()
+    path.chmod(0o600)
+    assert await store.load() == Token.from_dict(OLD)
+
+
+async def test_a_world_writable_directory_warns_and_strict_mode_refuses_to_write(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    path = shared / "token.json"
+    with pytest.warns(InsecureTokenFileWarning, match="world-writable"):
+        await FileTokenStore(path, strict_permissions=False).save(Token.from_dict(OLD))
+    path.unlink()
+    with pytest.raises(TokenStoreError, match="world-writable"):
+        await FileTokenStore(path, strict_permissions=True).save(Token.from_dict(OLD))
+    assert not path.exists()  # refused before anything was written
+    assert list(shared.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
+async def test_a_lock_file_that_cannot_be_created_fails_at_once(tmp_path: Path) -> None:
+    store = FileTokenStore("/proc/tok.json", lock_timeout=120)
+    with anyio.fail_after(5), pytest.raises(TokenStoreError) as info:  # not after 120 s
+        async with store.lock():
+            pass
+    assert str(info.value) == "cannot lock /proc/tok.json.lock: No such file or directory"
+    assert "timed out" not in str(info.value)

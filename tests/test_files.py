@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from upwork_gql import _files
 from upwork_gql._exceptions import SchemaError, TokenStoreError
-from upwork_gql._files import NEW_FILE_MODE, write_atomic
+from upwork_gql._files import NEW_FILE_MODE, remove_stale_temp_files, temp_files, write_atomic
 from upwork_gql.auth import FileTokenStore, Token
 from upwork_gql.schema import write_atomic as write_schema
 
@@ -160,3 +161,70 @@ def test_schema_writer_keeps_mode_and_cleans_up_on_keyboard_interrupt(
 def test_schema_writer_turns_os_errors_into_schema_error(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="cannot write"):
         write_schema(tmp_path / "missing-dir" / "schema.graphql", "type Query { a: Int }\n")
+
+
+# -- temp files of dead writers -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs flock")
+def test_the_temp_file_is_locked_until_it_is_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "token.json"
+    seen: list[list[Path]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # the temp file, written, not yet renamed
+            seen.append(remove_stale_temp_files(target))
+            seen.append(temp_files(target))
+
+    monkeypatch.setattr(_files.os, "fsync", fsync)
+    write_atomic(target, b"new", mode=0o600)
+    removed, present = seen
+    assert removed == []  # a cleaner never takes a live writer's temp file
+    assert len(present) == 1
+    assert target.read_bytes() == b"new"
+    assert temp_files(target) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs flock")
+def test_a_temp_file_removed_before_it_was_locked_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cleaner may run between mkstemp and flock: the writer notices and takes a new name.
+    target = tmp_path / "token.json"
+    real_flock = fcntl.flock
+    calls: list[int] = []
+
+    def flock(fd: int, operation: int) -> None:
+        calls.append(fd)
+        if len(calls) == 1:
+            for leftover in temp_files(target):
+                leftover.unlink()
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    write_atomic(target, b"data", mode=0o600)
+    assert len(calls) == 2
+    assert target.read_bytes() == b"data"
+    assert temp_files(target) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs flock")
+def test_only_unlocked_temp_files_of_that_target_are_stale(tmp_path: Path) -> None:
+    target = tmp_path / "token.json"
+    dead = tmp_path / ".token.json.k1ll3d.tmp"
+    other = tmp_path / ".schema.graphql.abc.tmp"
+    live = tmp_path / ".token.json.al1ve.tmp"
+    for path in (dead, other, live):
+        path.write_text("x")
+    fd = os.open(live, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        assert remove_stale_temp_files(target) == [dead]
+    finally:
+        os.close(fd)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, live.name]
+    assert remove_stale_temp_files(target) == [live]

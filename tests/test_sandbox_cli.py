@@ -115,3 +115,61 @@ def test_serve_with_a_broken_schema_is_one_line(tmp_path: Path, sdl: str, reason
     assert result.output.startswith("error: cannot load the schema: ")
     assert reason in result.output
     assert result.output.strip().count("\n") == 0
+
+
+def run_main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
+    """The console script in process: its exit code and what it wrote on stderr."""
+    from upwork_gql.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["upwork-gql", *args])
+    with pytest.raises(SystemExit) as info:
+        main()
+    code = info.value.code
+    return code if isinstance(code, int) else 1, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "65536"])
+def test_a_port_out_of_range_is_a_one_line_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], port: str
+) -> None:
+    code, err = run_main(monkeypatch, capsys, "sandbox", "serve", "--port", port)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith("error: Invalid value for '--port'")
+    assert "Traceback" not in err
+    assert "OverflowError" not in err
+
+
+@pytest.mark.parametrize("host", ["256.1.1.1", "1.2.3", "no-such-host.invalid", "::g"])
+def test_an_invalid_host_is_said_to_be_invalid(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], host: str
+) -> None:
+    code, err = run_main(monkeypatch, capsys, "sandbox", "serve", "--host", host, "--port", "0")
+    assert code == 2
+    assert err == (
+        f"error: invalid --host {host!r}: not an IP address or a host name this machine resolves\n"
+    )
+
+
+def test_a_busy_port_suggests_port_0_and_nothing_else_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = str(busy.getsockname()[1])
+        code, err = run_main(monkeypatch, capsys, "sandbox", "serve", "--port", port)
+    assert code == 1
+    assert err.startswith(f"error: cannot bind 127.0.0.1:{port}: ")
+    assert err.rstrip().endswith("try --port 0)")
+
+
+def test_serve_help_shows_no_type_for_flags() -> None:
+    result = CliRunner().invoke(app, ["sandbox", "serve", "--help"])
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output
+    assert "--deny-consent" in result.output

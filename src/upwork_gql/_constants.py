@@ -26,6 +26,11 @@ RETRYABLE_STATUS_CODES: frozenset[int] = frozenset({408, 429, *range(500, 600)})
 
 # Client-side rate limiting (Upwork documents ~10 requests/second per IP).
 DEFAULT_RATE_LIMIT_PER_SECOND = 10.0
+#: Requests the limiter lets through back to back: 1 means evenly spaced, never a burst.
+DEFAULT_RATE_LIMIT_BURST = 1
+#: Seconds added to every one-second window, so that jitter up to this much between the client
+#: and the server cannot put one request too many into a second as the server counts it.
+RATE_LIMIT_JITTER_MARGIN = 0.02
 DEFAULT_MAX_CONCURRENCY = 16
 DEFAULT_DAILY_QUOTA = 40_000  # Upwork: requests per day per key
 
@@ -66,7 +71,12 @@ ENV_AUTHORIZE_URL = "UPWORK_AUTHORIZE_URL"
 ENV_REDIS_URL = "UPWORK_REDIS_URL"
 ENV_RATE_LIMIT = "UPWORK_RATE_LIMIT"
 ENV_DAILY_QUOTA = "UPWORK_DAILY_QUOTA"
+#: "1" (or true/yes/on): refuse a token file others can read or replace, instead of warning.
+ENV_TOKEN_FILE_STRICT = "UPWORK_TOKEN_FILE_STRICT"
 #: A plain bearer access token (``upwork-gql schema pull``), instead of the saved login.
 ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
 
 USER_AGENT = "upwork-gql"
+
+#: Secrets (tokens, client secrets) the process-wide redactor keeps, most recently added first.
+REDACT_MAX_SECRETS = 64

@@ -1,9 +1,19 @@
-"""Client-side rate limiting: a token bucket plus a concurrency cap, shared by client copies.
+"""Client-side rate limiting: evenly spaced requests and a concurrency cap, shared by copies.
 
-Upwork throttles per IP (about 10 requests/second today) and answers ``429`` when a burst goes over.
-A :class:`RateLimiter` makes a burst of coroutines *wait* instead of collecting 429s. Every copy
+Upwork throttles per IP (10 requests/second today) and answers ``429`` when a second holds more.
+A :class:`RateLimiter` makes a crowd of coroutines *wait* instead of collecting 429s. Every copy
 of a client (``with_tenant``, ``with_options``) shares its limiter; pass one limiter to several
 clients to share a budget between them.
+
+The guarantee, with the default ``burst=1``: requests are let through one at a time, at least
+``(1 + RATE_LIMIT_JITTER_MARGIN) / rate`` seconds apart, measured from the moment each one was
+actually let through. So no one-second window holds more than ``rate`` requests (``ceil(rate)``
+for a fractional rate), from the very first second on: there is no initial burst, and a waiter
+that wakes up late never lets the next one catch up. The margin (20 ms per second by default)
+absorbs that much jitter between the client and the server that counts the requests.
+
+``burst=n`` lets up to ``n`` requests through back to back after an idle period (a GCRA with a
+tolerance of ``n - 1`` intervals); a one-second window then holds at most ``rate + n - 1``.
 """
 
 from __future__ import annotations
@@ -11,33 +21,51 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from types import TracebackType
 
 import anyio
 
-from upwork_gql._constants import DEFAULT_MAX_CONCURRENCY, DEFAULT_RATE_LIMIT_PER_SECOND
+from upwork_gql._constants import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_RATE_LIMIT_BURST,
+    DEFAULT_RATE_LIMIT_PER_SECOND,
+    RATE_LIMIT_JITTER_MARGIN,
+)
 
 __all__ = ["RateLimiter"]
 
 
 class RateLimiter:
-    """Token bucket (``rate`` requests per second, bursts of up to ``burst``) and a concurrency cap.
+    """``rate`` requests per second, evenly spaced (``burst`` back to back at most), and a cap of
+    ``max_concurrency`` requests in flight.
 
-    ``rate=None`` disables the bucket; ``max_concurrency=None`` disables the cap. The bucket is a
-    GCRA ("virtual scheduling"): acquiring is O(1), needs no lock and never busy-waits; a waiter
-    sleeps exactly until its slot. A cancelled waiter gives back nothing, which only errs on the
-    side of sending less.
+    ``rate=None`` disables the pacing; ``max_concurrency=None`` disables the cap. ``clock`` (a
+    monotonic clock in seconds) is for tests; the limiter sleeps with ``anyio.sleep``.
+
+    Pacing is a GCRA ("virtual scheduling") whose theoretical arrival time advances from the
+    moment a request is actually let through. A caller that finds the way clear passes without
+    yielding to the event loop; the others wait first come, first served, and only the first of
+    them sleeps (until its slot), so waking up is O(1) whatever the crowd. A cancelled waiter
+    takes nothing.
 
     The concurrency cap is a FIFO counter: taking a free slot neither yields to the event loop
-    nor allocates (the request that follows yields anyway); only a caller that finds every slot
-    taken waits, on an event of its own, until a finishing request hands its slot over.
+    nor allocates; only a caller that finds every slot taken waits, on an event of its own, until
+    a finishing request hands its slot over.
+
+    Use :meth:`acquire_request` right before sending (slot first, pacing last, so the request
+    leaves when the pacing let it through) and :meth:`release_slot` when it is done.
     """
 
     __slots__ = (
         "_burst",
+        "_clock",
+        "_head_busy",
         "_in_flight",
         "_interval",
         "_max_concurrency",
+        "_pace_waiters",
+        "_rate",
         "_slot",
         "_tat",
         "_tolerance",
@@ -48,21 +76,25 @@ class RateLimiter:
         self,
         rate: float | None = DEFAULT_RATE_LIMIT_PER_SECOND,
         *,
-        burst: int | None = None,
+        burst: int = DEFAULT_RATE_LIMIT_BURST,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if rate is not None and not (rate > 0 and math.isfinite(rate)):
             raise ValueError("rate must be a positive number of requests per second, or None")
         if max_concurrency is not None and max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1, or None")
-        if burst is None:
-            burst = max(1, int(rate)) if rate is not None else 1
-        if burst < 1:
-            raise ValueError("burst must be at least 1")
-        self._interval = 1.0 / rate if rate is not None else 0.0
+        if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
+            raise ValueError("burst must be an integer of at least 1")
+        self._rate = rate
+        self._interval = (1.0 + RATE_LIMIT_JITTER_MARGIN) / rate if rate is not None else 0.0
         self._burst = burst
         self._tolerance = (burst - 1) * self._interval
-        self._tat = 0.0  # theoretical arrival time of the next request
+        self._clock = clock
+        self._tat = -math.inf  # theoretical arrival time of the next request
+        # Pacing: the first waiter sleeps (``_head_busy``), the others wait for it to hand over.
+        self._head_busy = False
+        self._pace_waiters: deque[anyio.Event] = deque()
         self._max_concurrency = max_concurrency
         self._in_flight = 0
         # Callers waiting for a slot, first come first served; each event is created by its
@@ -73,7 +105,12 @@ class RateLimiter:
     @property
     def rate(self) -> float | None:
         """Requests per second, or ``None`` when unlimited."""
-        return 1.0 / self._interval if self._interval else None
+        return self._rate
+
+    @property
+    def burst(self) -> int:
+        """Requests let through back to back after an idle period (1: evenly spaced)."""
+        return self._burst
 
     @property
     def max_concurrency(self) -> int | None:
@@ -86,20 +123,54 @@ class RateLimiter:
             f"max_concurrency={self._max_concurrency!r})"
         )
 
-    def _reserve(self) -> float:
-        """Take the next slot of the bucket; return how long to wait for it (seconds)."""
-        if not self._interval:
-            return 0.0
-        now = time.monotonic()
-        tat = self._tat if self._tat > now else now
-        self._tat = tat + self._interval
-        return tat - self._tolerance - now
+    # -- pacing ---------------------------------------------------------------------------------
+
+    def _delay(self, now: float) -> float:
+        """Seconds until the next request may go (``<= 0``: now)."""
+        return self._tat - self._tolerance - now
+
+    def _grant(self, now: float) -> None:
+        self._tat = max(self._tat, now) + self._interval
+
+    def _hand_over(self) -> None:
+        if self._pace_waiters:
+            self._pace_waiters.popleft().set()  # ``_head_busy`` stays set for the next one
+        else:
+            self._head_busy = False
 
     async def acquire(self) -> None:
-        """Wait until the bucket allows one more request."""
-        delay = self._reserve()
-        if delay > 0:
-            await anyio.sleep(delay)
+        """Wait until the pacing lets one more request through."""
+        if not self._interval:
+            return
+        if not self._head_busy:
+            now = self._clock()
+            if self._delay(now) <= 0:
+                self._grant(now)
+                return
+            self._head_busy = True
+        else:
+            event = anyio.Event()
+            self._pace_waiters.append(event)
+            try:
+                await event.wait()
+            except BaseException:
+                if event.is_set():  # handed the head just as the wait was cancelled
+                    self._hand_over()
+                else:
+                    self._pace_waiters.remove(event)
+                raise
+        try:
+            while True:
+                now = self._clock()
+                delay = self._delay(now)
+                if delay <= 0:
+                    break
+                await anyio.sleep(delay)
+            self._grant(now)
+        finally:
+            self._hand_over()
+
+    # -- concurrency ----------------------------------------------------------------------------
 
     @property
     def in_flight(self) -> int:
@@ -141,6 +212,20 @@ class RateLimiter:
             self._waiters.popleft().set()
         else:
             self._in_flight -= 1
+
+    async def acquire_request(self) -> None:
+        """Take an in-flight slot, then wait for the pacing: await it right before sending.
+
+        The pacing comes last so that nothing delays a request between the moment the pacing
+        let it through and the moment it is sent (a request held back after its pacing slot
+        could land in the same second as the later ones). Pair with :meth:`release_slot`.
+        """
+        await self.acquire_slot()
+        try:
+            await self.acquire()
+        except BaseException:
+            self.release_slot()
+            raise
 
 
 class _Slot:

@@ -4,6 +4,21 @@ The file store writes JSON with mode 0600 by atomic replace (temp file in the sa
 fsync, rename, fsync of the directory), so a reader (or a process killed mid-write) only ever
 sees the old or the new pair. Its :meth:`FileTokenStore.lock` is a cross-process lock that the
 token manager holds across read-refresh-write.
+
+File safety:
+
+* **Symlinks** are written through: when the token path is a symbolic link, the file it points
+  to is replaced atomically (the link stays a link), and the lock lives next to that file, so
+  processes using the link and processes using the target share one lock.
+* **Permissions**, like ssh: a token file that others may read or write (any group/other bit),
+  that belongs to another user, or that sits in a world-writable directory is used with an
+  :class:`InsecureTokenFileWarning` (once per file and problem in a process); with
+  ``strict_permissions=True`` (or ``UPWORK_TOKEN_FILE_STRICT=1``) it is refused with a
+  :class:`~upwork_gql.TokenStoreError`. Every save writes mode 0600 whatever the old mode was.
+* **Temp files** a killed writer left behind (``.token.json.*.tmp``) are removed when the store
+  is first read and after every save, as soon as no live writer holds them, whatever their age.
+* **A lock file that cannot be created** (a read-only or pseudo file system such as ``/proc``)
+  fails at once with the operating system's reason instead of waiting for the lock timeout.
 """
 
 from __future__ import annotations
@@ -11,7 +26,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import time
+import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -19,18 +36,28 @@ from typing import Any, Protocol, runtime_checkable
 import anyio
 import anyio.to_thread
 
-from upwork_gql._constants import CONFIG_DIR_NAME, TOKEN_FILE_LOCK_TIMEOUT, TOKEN_FILE_NAME
+from upwork_gql._constants import (
+    CONFIG_DIR_NAME,
+    ENV_TOKEN_FILE_STRICT,
+    TOKEN_FILE_LOCK_TIMEOUT,
+    TOKEN_FILE_NAME,
+)
 from upwork_gql._exceptions import OAuthError, TokenStoreError
-from upwork_gql._files import write_atomic
+from upwork_gql._files import remove_stale_temp_files, write_atomic
 from upwork_gql.auth._token import Token
 
 __all__ = [
     "FileTokenStore",
+    "InsecureTokenFileWarning",
     "LockableTokenStore",
     "MemoryTokenStore",
     "TokenStore",
     "default_token_path",
 ]
+
+
+class InsecureTokenFileWarning(UserWarning):
+    """A token file others could read or replace (see :class:`FileTokenStore`)."""
 
 
 @runtime_checkable
@@ -81,22 +108,55 @@ def default_token_path() -> Path:
     return platformdirs.user_config_path(CONFIG_DIR_NAME) / TOKEN_FILE_NAME
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+#: (file, problem) pairs already warned about in this process: each is said once.
+_warned: set[tuple[str, str]] = set()
+
+
+def _strict_from_env() -> bool:
+    return os.environ.get(ENV_TOKEN_FILE_STRICT, "").strip().lower() in _TRUE
+
+
+def _resolve(path: Path) -> Path:
+    """The file that really holds the token: ``path``, or where its symlink chain ends."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _permission_problems(target: Path, *, file: bool = True) -> list[str]:
+    """What makes ``target`` (``file=False``: only its directory) unsafe for secrets, like
+    ssh's StrictModes."""
+    if os.name != "posix":  # pragma: no cover - Windows ACLs are not modes
+        return []
+    problems = []
+    info: os.stat_result | None = None
+    if file:
+        with contextlib.suppress(OSError):
+            info = target.stat()
+    if info is not None:
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o077:
+            problems.append(
+                f"token file {target} is accessible by others (mode {mode:04o}); "
+                f"run `chmod 600 {target}`"
+            )
+        if info.st_uid != os.geteuid():
+            problems.append(f"token file {target} belongs to another user (uid {info.st_uid})")
+    dir_mode = 0
+    with contextlib.suppress(OSError):
+        dir_mode = target.parent.stat().st_mode
+    if dir_mode & stat.S_IWOTH:
+        problems.append(
+            f"the directory {target.parent} of the token file is world-writable "
+            "(others could replace or pre-create the token and lock files)"
+        )
+    return problems
+
+
 def _write_atomic(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     write_atomic(path, payload, mode=0o600)
-    _remove_stale_temp_files(path)
-
-
-_STALE_TEMP_AGE = 600.0
-
-
-def _remove_stale_temp_files(path: Path) -> None:
-    """Temp files left by a writer that was killed mid-write (never the live file)."""
-    cutoff = time.time() - _STALE_TEMP_AGE
-    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
-        with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
+    remove_stale_temp_files(path)
 
 
 def _read(path: Path) -> bytes | None:
@@ -106,11 +166,26 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def _create_lock_file(lock_path: Path) -> None:
+    """Make sure the lock file can exist (``OSError`` with the system's reason otherwise)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
 class FileTokenStore:
     """A JSON token file (mode 0600), replaced atomically, with a cross-process lock.
 
     The file holds the python-upwork-oauth2 token dict, so an existing ``token.json`` from that
-    library can be pointed at directly. The lock file is ``<path>.lock`` next to it.
+    library can be pointed at directly. The lock file is ``<file>.lock`` next to the file that
+    holds the token (the symlink's target when ``path`` is a symlink).
+
+    ``strict_permissions``: refuse (``TokenStoreError``) a file others can read or write, or a
+    world-writable directory, instead of warning; ``None`` reads ``UPWORK_TOKEN_FILE_STRICT``.
     """
 
     def __init__(
@@ -119,24 +194,73 @@ class FileTokenStore:
         *,
         lock_timeout: float = TOKEN_FILE_LOCK_TIMEOUT,
         poll_interval: float = 0.01,
+        strict_permissions: bool | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else default_token_path()
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.lock_timeout = lock_timeout
         self.poll_interval = poll_interval
+        self.strict_permissions = (
+            _strict_from_env() if strict_permissions is None else strict_permissions
+        )
         self._local_lock = anyio.Lock()
         self._file_lock: Any = None
+        self._file_lock_path: Path | None = None
+        self._cleaned = False
 
     def __repr__(self) -> str:
         return f"FileTokenStore(path={str(self.path)!r})"
 
+    @property
+    def target(self) -> Path:
+        """The file that holds the token: :attr:`path`, or its symlink's target."""
+        return _resolve(self.path)
+
+    @property
+    def lock_path(self) -> Path:
+        """The cross-process lock file, next to :attr:`target`."""
+        target = self.target
+        return target.with_name(target.name + ".lock")
+
+    def _problems(self, target: Path, *, file: bool) -> list[str]:
+        """What is unsafe about ``target`` (``file=False``: its directory only); raises
+        ``TokenStoreError`` in strict mode. Runs in a worker thread."""
+        problems = _permission_problems(target, file=file)
+        if problems and self.strict_permissions:
+            raise TokenStoreError(f"refusing the token file: {problems[0]}")
+        return problems
+
+    def _warn(self, problems: list[str]) -> None:
+        for problem in problems:
+            key = (str(self.path), problem)
+            if key not in _warned:
+                _warned.add(key)
+                warnings.warn(
+                    f"{problem} (set {ENV_TOKEN_FILE_STRICT}=1 to refuse such files)",
+                    InsecureTokenFileWarning,
+                    stacklevel=3,
+                )
+
+    def _open_read(self) -> tuple[list[str], bytes | None]:
+        target = self.target
+        if not self._cleaned:
+            self._cleaned = True
+            remove_stale_temp_files(target)
+        problems = self._problems(target, file=True)
+        return problems, _read(target)
+
+    def _open_write(self, payload: bytes) -> list[str]:
+        target = self.target
+        problems = self._problems(target, file=False)  # the file itself is rewritten 0600
+        _write_atomic(target, payload)
+        self._cleaned = True
+        return problems
+
     async def load(self) -> Token | None:
         try:
-            raw = await anyio.to_thread.run_sync(_read, self.path)
+            problems, raw = await anyio.to_thread.run_sync(self._open_read)
         except OSError as exc:
-            raise TokenStoreError(
-                f"cannot read token file {self.path}: {exc.strerror or type(exc).__name__}"
-            ) from None
+            raise TokenStoreError(f"cannot read token file {self.path}: {_reason(exc)}") from None
+        self._warn(problems)
         if raw is None:
             return None
         try:
@@ -151,28 +275,30 @@ class FileTokenStore:
     async def save(self, token: Token) -> None:
         payload = json.dumps(token.to_dict(), indent=2, sort_keys=True).encode() + b"\n"
         try:
-            await anyio.to_thread.run_sync(_write_atomic, self.path, payload)
+            problems = await anyio.to_thread.run_sync(self._open_write, payload)
         except OSError as exc:
-            raise TokenStoreError(
-                f"cannot write token file {self.path}: {exc.strerror or type(exc).__name__}"
-            ) from None
+            raise TokenStoreError(f"cannot write token file {self.path}: {_reason(exc)}") from None
+        self._warn(problems)
 
     async def clear(self) -> None:
+        """Delete the file that holds the token (a symlink itself is kept)."""
         try:
-            self.path.unlink(missing_ok=True)
+            self.target.unlink(missing_ok=True)
         except OSError as exc:
-            raise TokenStoreError(
-                f"cannot remove token file {self.path}: {exc.strerror or type(exc).__name__}"
-            ) from None
+            raise TokenStoreError(f"cannot remove token file {self.path}: {_reason(exc)}") from None
 
     def _get_file_lock(self) -> Any:
-        if self._file_lock is None:
+        lock_path = self.lock_path
+        if self._file_lock is None or self._file_lock_path != lock_path:
             from filelock import FileLock
 
-            self.lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # filelock reports a lock file it cannot create as a lock held by someone else:
+            # create it first, so that the real reason comes out at once.
+            _create_lock_file(lock_path)
             self._file_lock = FileLock(
-                self.lock_path, mode=0o600, thread_local=False, preserve_lock_file=True
+                lock_path, mode=0o600, thread_local=False, preserve_lock_file=True
             )
+            self._file_lock_path = lock_path
         return self._file_lock
 
     @contextlib.asynccontextmanager
@@ -184,9 +310,7 @@ class FileTokenStore:
             try:
                 file_lock = self._get_file_lock()
             except OSError as exc:
-                raise TokenStoreError(
-                    f"cannot lock {self.lock_path}: {exc.strerror or type(exc).__name__}"
-                ) from None
+                raise TokenStoreError(f"cannot lock {self.lock_path}: {_reason(exc)}") from None
             deadline = time.monotonic() + self.lock_timeout
             while True:
                 try:
@@ -200,9 +324,7 @@ class FileTokenStore:
                         ) from None
                     await anyio.sleep(self.poll_interval)
                 except OSError as exc:
-                    raise TokenStoreError(
-                        f"cannot lock {self.lock_path}: {exc.strerror or type(exc).__name__}"
-                    ) from None
+                    raise TokenStoreError(f"cannot lock {self.lock_path}: {_reason(exc)}") from None
             try:
                 yield
             finally:

@@ -9,6 +9,7 @@ on failure. Tokens are never printed.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from upwork_gql.cli._errors import fail
+from upwork_gql.cli._help import hide_flag_types
 
 if TYPE_CHECKING:
     from upwork_gql.auth import FileTokenStore, Token, TokenManager
@@ -26,6 +28,8 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
+
+hide_flag_types()
 
 TokenFileOption = Annotated[
     Path | None,
@@ -40,6 +44,14 @@ TokenFileOption = Annotated[
 WHO_QUERY = "query { user { id nid name } }"
 
 
+class WhoError(RuntimeError):
+    """The ``user`` query failed; ``status_code`` is the HTTP status when one came back."""
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
 def _os_error(exc: OSError) -> str:
     reason = exc.strerror or str(exc) or type(exc).__name__
     return f"{reason}: {exc.filename}" if exc.filename else reason
@@ -51,9 +63,15 @@ def _run(fn: Callable[[], Awaitable[T]]) -> T:
     import httpx
 
     from upwork_gql._exceptions import UpworkError
+    from upwork_gql.auth.stores import InsecureTokenFileWarning
 
     try:
-        return anyio.run(fn)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InsecureTokenFileWarning)
+            try:
+                return anyio.run(fn)
+            finally:
+                _echo_warnings(caught, InsecureTokenFileWarning)
     except UpworkError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
@@ -62,6 +80,16 @@ def _run(fn: Callable[[], Awaitable[T]]) -> T:
         raise fail(f"{type(exc).__name__}: {exc}"[:200]) from None
     except KeyboardInterrupt:
         raise fail("interrupted; nothing was saved") from None
+
+
+def _echo_warnings(caught: list[warnings.WarningMessage], category: type[Warning]) -> None:
+    """One ``warning: ...`` line on stderr per caught warning of ``category``; others re-raised
+    to the usual warning machinery."""
+    for item in caught:
+        if issubclass(item.category, category):
+            typer.echo(f"warning: {item.message}", err=True)
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
 
 
 def _store(token_file: Path | None) -> FileTokenStore:
@@ -133,7 +161,7 @@ async def fetch_who(api_url: str, token: Token, *, http_timeout: float = 10.0) -
     async with httpx.AsyncClient(timeout=http_timeout) as http:
         response = await http.post(api_url, json={"query": WHO_QUERY}, headers=headers)
     if response.status_code != 200:
-        raise RuntimeError(f"HTTP {response.status_code}")
+        raise WhoError(f"HTTP {response.status_code}", response.status_code)
     try:
         body: Any = response.json()
     except ValueError:
@@ -199,6 +227,20 @@ def client_credentials(
     typer.echo(f"Service-account token obtained. {_saved_line(_store(token_file), token)}")
 
 
+def _unusable(token: Token, rejected: bool) -> str | None:
+    """Why the saved login cannot be used without logging in again (``None``: it can)."""
+    from upwork_gql._constants import ENV_CLIENT_SECRET
+
+    left = token.seconds_left()
+    expired = left is not None and left <= 0
+    if not (expired or rejected) or token.refresh_token is not None:
+        return None
+    if token.grant_type == "client_credentials" and os.environ.get(ENV_CLIENT_SECRET):
+        return None  # a new service-account token is one request away
+    what = "has expired" if expired else "was rejected by the API (HTTP 401)"
+    return f"the access token {what} and there is no refresh token"
+
+
 @app.command()
 def status(
     token_file: TokenFileOption = None,
@@ -206,23 +248,29 @@ def status(
         bool, typer.Option("--offline", help="Do not ask the API who the token belongs to.")
     ] = False,
 ) -> None:
-    """Who is logged in, when the access token expires and how long is left (never the token)."""
+    """Who is logged in, when the access token expires and how long is left (never the token).
+
+    Exits 0 when the saved login can be used (a live access token, or one that can be
+    refreshed), 1 when it cannot: no token, or an access token that expired or that the API
+    rejected with no way to refresh it.
+    """
     from upwork_gql._constants import DEFAULT_API_URL, ENV_API_URL
 
     store = _store(token_file)
 
-    async def go() -> tuple[Token | None, str | None]:
+    async def go() -> tuple[Token | None, str | None, bool]:
         token = await store.load()
         if token is None or offline:
-            return token, None
+            return token, None, False
         api_url = os.environ.get(ENV_API_URL) or DEFAULT_API_URL
         try:
-            return token, await fetch_who(api_url, token)
+            return token, await fetch_who(api_url, token), False
         except Exception as exc:
             reason = str(exc) or type(exc).__name__
-            return token, f"unavailable ({reason.replace(token.access, '***')[:160]})"
+            rejected = isinstance(exc, WhoError) and exc.status_code == 401
+            return token, f"unavailable ({reason.replace(token.access, '***')[:160]})", rejected
 
-    token, who = _run(go)
+    token, who, rejected = _run(go)
     if token is None:
         raise fail(f"not logged in (no token at {store.path}); run `upwork-gql auth login`")
     typer.echo(f"Token file:    {store.path}")
@@ -233,6 +281,9 @@ def status(
     typer.echo(f"Refresh token: {'present' if token.refresh_token is not None else 'none'}")
     if token.scope:
         typer.echo(f"Scope:         {token.scope}")
+    reason = _unusable(token, rejected)
+    if reason is not None:
+        raise fail(f"{reason}: run `upwork-gql auth login`")
 
 
 @app.command()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import json
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from upwork_gql.cli._errors import fail
+from upwork_gql.cli._help import hide_flag_types
+
+hide_flag_types()
 
 app = typer.Typer(help="Run the embedded fake Upwork API.", no_args_is_help=True)
 
@@ -23,7 +29,9 @@ def serve(
             help="Interface to bind (loopback by default; the sandbox has no real security)."
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind; 0 picks a free one.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to bind (0-65535); 0 picks a free one.")
+    ] = 8000,
     seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 42,
     access_token_ttl: Annotated[
         float, typer.Option(help="Access-token lifetime in seconds (Upwork: 86400).")
@@ -56,6 +64,7 @@ def serve(
     from upwork_gql.sandbox.faults import FaultPlanError, parse_plan
     from upwork_gql.sandbox.server import RunningSandbox, bind_socket, make_server
 
+    _check_host(host)
     plan = None
     if faults:
         try:
@@ -87,7 +96,7 @@ def serve(
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
-        raise fail(f"cannot bind {host}:{port}: {exc.strerror} (try --port 0)") from None
+        raise fail(_bind_failure(host, port, exc)) from None
     actual_port = sock.getsockname()[1]
     url_host = f"[{host}]" if ":" in host else host
     base = f"http://{url_host}:{actual_port}"
@@ -132,3 +141,29 @@ def serve(
         pass
     finally:
         sock.close()
+
+
+def _check_host(host: str) -> None:
+    """A usage error (exit 2) unless ``host`` is an IP address or a name that resolves."""
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    looks_numeric = all(part.isdigit() for part in host.split(".")) or ":" in host
+    if not looks_numeric:
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            return
+        except (OSError, UnicodeError):
+            pass
+    raise fail(
+        f"invalid --host {host!r}: not an IP address or a host name this machine resolves", 2
+    )
+
+
+def _bind_failure(host: str, port: int, exc: OSError) -> str:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno == errno.EADDRINUSE:
+        return f"cannot bind {host}:{port}: {reason} (another server uses it; try --port 0)"
+    return f"cannot bind {host}:{port}: {reason}"
