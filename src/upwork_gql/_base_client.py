@@ -54,6 +54,7 @@ from upwork_gql._exceptions import (
 )
 from upwork_gql._operation import Operation
 from upwork_gql._ratelimit import RateLimiter
+from upwork_gql._redact import get_logger
 from upwork_gql._response import Scrubber, parse_response, status_error, where
 from upwork_gql._retry import RetryPolicy
 from upwork_gql._types import (
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BaseGraphQLClient"]
 
-log: Final = logging.getLogger("upwork_gql")
+log: Final = get_logger("upwork_gql")
 
 _SelfT = TypeVar("_SelfT", bound="BaseGraphQLClient")
 _DETAIL_LEN: Final = 200

@@ -20,6 +20,7 @@ from upwork_gql._constants import (
 from upwork_gql._exceptions import ConfigurationError
 from upwork_gql._generated.client import GeneratedClient
 from upwork_gql._ratelimit import RateLimiter
+from upwork_gql._redact import REDACTOR
 from upwork_gql._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -39,15 +40,11 @@ class StaticTokenAuth(httpx.Auth):
         if not token.get_secret_value():
             raise ConfigurationError("access_token is empty")
         self._header = SecretStr(f"Bearer {token.get_secret_value()}")
+        REDACTOR.add(token)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
         request.headers["Authorization"] = self._header.get_secret_value()
         yield request
-
-    def redact(self, text: str) -> str:
-        """``text`` with the token replaced by ``***`` (for messages a server echoes)."""
-        token = self._header.get_secret_value().removeprefix("Bearer ")
-        return text.replace(token, "***") if token else text
 
     def __repr__(self) -> str:
         return "StaticTokenAuth(access_token='***')"

@@ -40,6 +40,7 @@ from upwork_gql._exceptions import (
     ResponseValidationError,
 )
 from upwork_gql._operation import Operation
+from upwork_gql._redact import redact_text, strings_in
 from upwork_gql._retry_after import parse_retry_after
 
 __all__ = ["Scrubber", "parse_response", "request_id", "status_error", "where"]
@@ -80,13 +81,7 @@ class Scrubber:
     def text(self, text: str) -> str:
         if self._secrets is not None:
             text = self._secrets(text)
-        if self._values:
-            found: set[str] = set()
-            _strings(self._values, found)
-            for value in sorted(found, key=len, reverse=True):
-                if value in text:
-                    text = text.replace(value, "***")
-        return text
+        return redact_text(text, strings_in(self._values) if self._values else ())
 
     def obj(self, value: Any) -> Any:
         """A copy of a JSON-like ``value`` with every string scrubbed."""
@@ -97,18 +92,6 @@ class Scrubber:
         if isinstance(value, list | tuple):
             return [self.obj(v) for v in value]
         return value
-
-
-def _strings(value: Any, out: set[str]) -> None:
-    if isinstance(value, str):
-        if value:
-            out.add(value)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            _strings(item, out)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _strings(item, out)
 
 
 def request_id(response: httpx.Response) -> str | None:

@@ -30,7 +30,6 @@ import contextlib
 import hashlib
 import inspect
 import json
-import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from typing import Any
@@ -58,6 +57,7 @@ from upwork_gql._exceptions import (
     TokenEndpointError,
     TokenStoreError,
 )
+from upwork_gql._redact import REDACTOR, get_logger
 from upwork_gql._retry import RetryPolicy
 from upwork_gql.auth import grants
 from upwork_gql.auth._token import Token
@@ -65,7 +65,7 @@ from upwork_gql.auth.stores import FileTokenStore, MemoryTokenStore, TokenStore
 
 __all__ = ["LOGIN_HINT", "TokenManager", "TokenUpdateHook"]
 
-logger = logging.getLogger("upwork_gql.auth")
+logger = get_logger("upwork_gql.auth")
 
 LOGIN_HINT = "run `upwork-gql auth login`"
 
@@ -132,6 +132,9 @@ class TokenManager(httpx.Auth):
         client_secret = resolve("client_secret", client_secret, environ)
         self.client_id: str = client_id
         self._client_secret = SecretStr(client_secret) if client_secret is not None else None
+        if client_secret:
+            REDACTOR.add(client_secret)
+            REDACTOR.add_basic(client_id, client_secret)
         self.token_url: str = resolve("token_url", token_url, environ)
         self.authorize_url: str = resolve("authorize_url", authorize_url, environ)
         self.redirect_uri: str | None = resolve("redirect_uri", redirect_uri, environ)
@@ -151,7 +154,8 @@ class TokenManager(httpx.Auth):
         self._clock = clock
         self._http_client = http_client
         self._owns_http_client = http_client is None
-        self._token: Token | None = token
+        self._held_token: Token | None = None
+        self._token = token
         self._lock = anyio.Lock()
         self._retired_refresh: set[str] = set()
         #: Number of HTTP requests sent to the token endpoint (including retries).
@@ -200,6 +204,22 @@ class TokenManager(httpx.Auth):
             self._http_client = None
 
     # -- public token access --------------------------------------------------------------------
+
+    @property
+    def _token(self) -> Token | None:
+        return self._held_token
+
+    @_token.setter
+    def _token(self, token: Token | None) -> None:
+        # Every token this manager holds is a secret that no message or log may show.
+        if token is not None:
+            REDACTOR.add(token.access_token)
+            REDACTOR.add(token.refresh_token)
+        self._held_token = token
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret this manager knows replaced by ``***``."""
+        return REDACTOR.redact(text)
 
     @property
     def token(self) -> Token | None:
