@@ -66,3 +66,29 @@ ENV_AUTHORIZE_URL = "UPWORK_AUTHORIZE_URL"
 ENV_ACCESS_TOKEN = "UPWORK_ACCESS_TOKEN"
 
 USER_AGENT = "upwork-gql"
+
+# Several replicas on one credential (Redis, extra `redis`).
+ENV_REDIS_URL = "UPWORK_REDIS_URL"
+ENV_RATE_LIMIT = "UPWORK_RATE_LIMIT"
+ENV_DAILY_QUOTA = "UPWORK_DAILY_QUOTA"
+#: Requests per day per API key (Upwork's documented quota); the budget resets at 00:00 UTC.
+DEFAULT_DAILY_QUOTA = 40_000
+#: Every Redis key of this library starts with this prefix, then the client id.
+REDIS_KEY_PREFIX = "upwork-gql"
+#: Connect and per-command timeouts: an unreachable Redis fails fast instead of hanging calls.
+REDIS_CONNECT_TIMEOUT = 5.0
+REDIS_SOCKET_TIMEOUT = 5.0
+#: Expiry of the cross-replica refresh lock: longer than one token request may take
+#: (TOKEN_ENDPOINT_DEADLINE), so a live holder never loses it, short enough that a holder that
+#: died only delays the others this long.
+REDIS_TOKEN_LOCK_TTL = 120.0
+#: How long a replica waits for another replica's refresh (> REDIS_TOKEN_LOCK_TTL).
+REDIS_TOKEN_LOCK_WAIT = 150.0
+#: How often a waiting replica looks at the stored token (and tries the lock).
+REDIS_TOKEN_POLL_INTERVAL = 0.05
+#: Requests are spaced so that `rate` of them span (1 + this) seconds: the slack absorbs network
+#: and scheduling jitter, so no one-second window at the server holds more than `rate` requests.
+REDIS_RATE_JITTER_ALLOWANCE = 0.1
+#: After Redis failed, the shared rate limiter paces requests in-process for this long before
+#: trying Redis again.
+REDIS_RETRY_INTERVAL = 5.0
