@@ -74,9 +74,11 @@ async def test_round_trip_under_namespaced_keys(
     assert store.token_key == "upwork-gql:{client-1}:token"
     assert store.lock_key == "upwork-gql:{client-1}:lock"
     raw = await raw_get(redis_server.url, "upwork-gql:{client-1}:token")
-    assert raw is not None and json.loads(raw)["refresh_token"] == "refresh-1"
+    assert raw is not None
+    assert json.loads(raw)["refresh_token"] == "refresh-1"
     loaded = await store.load()
-    assert loaded is not None and loaded.to_dict() == token.to_dict()
+    assert loaded is not None
+    assert loaded.to_dict() == token.to_dict()
     await store.clear()
     assert await store.load() is None
 
@@ -84,7 +86,9 @@ async def test_round_trip_under_namespaced_keys(
 async def test_repr_names_the_server_not_the_secrets(store: RedisTokenStore) -> None:
     await store.save(pair(1))
     text = repr(store)
-    assert "Redis 127.0.0.1:" in text and "access-1" not in text and "refresh-1" not in text
+    assert "Redis 127.0.0.1:" in text
+    assert "access-1" not in text
+    assert "refresh-1" not in text
 
 
 async def test_compare_and_set_is_fenced_by_the_redeemed_refresh_token(
@@ -95,7 +99,8 @@ async def test_compare_and_set_is_fenced_by_the_redeemed_refresh_token(
     # A replica that redeemed refresh-1 late (its lock expired) cannot overwrite pair 2.
     assert not await store.save_rotated(pair(3), replaces=pair(1))
     loaded = await store.load()
-    assert loaded is not None and loaded.access == "access-2"
+    assert loaded is not None
+    assert loaded.access == "access-2"
 
 
 async def test_lock_excludes_others_and_only_its_owner_releases_it(
@@ -185,7 +190,7 @@ async def test_unreachable_redis_is_a_token_store_error_naming_redis() -> None:
     store = redis_token_store_from_url(url, CLIENT_ID)
     try:
         for action in (store.load(), store.save(pair(1)), store.clear()):
-            with pytest.raises(TokenStoreError, match="Redis 127.0.0.1") as info:
+            with pytest.raises(TokenStoreError, match=r"Redis 127\.0\.0\.1") as info:
                 await action
             assert "s3cr3t" not in str(info.value)
         with pytest.raises(TokenStoreError, match="cannot lock"):
@@ -263,7 +268,8 @@ async def test_managers_sharing_redis_refresh_once(
     assert handler.grants == ["refresh-1"]
     assert results == ["access-11"] * 80
     stored = await store.load()
-    assert stored is not None and stored.access == "access-11"
+    assert stored is not None
+    assert stored.access == "access-11"
 
 
 async def test_refresh_that_lost_the_race_uses_the_newer_stored_pair(
@@ -281,7 +287,8 @@ async def test_refresh_that_lost_the_race_uses_the_newer_stored_pair(
     token = await manager.get_token()
     assert token.access == "access-2"  # the stored pair, not our unsaved access-11
     stored = await store.load()
-    assert stored is not None and stored.access == "access-2"
+    assert stored is not None
+    assert stored.access == "access-2"
     assert manager.refreshes == 0
 
 
@@ -315,7 +322,8 @@ async def test_redis_down_valid_token_keeps_working_refresh_fails_and_unsaved_to
         with pytest.raises(TokenStoreError, match="Redis"):
             await manager.get_token()
         assert handler.grants == ["refresh-1"]
-        assert manager.token is not None and manager.token.access == "access-1"
+        assert manager.token is not None
+        assert manager.token.access == "access-1"
     finally:
         await store.aclose()
         server.close()
@@ -332,7 +340,8 @@ async def test_import_python_upwork_oauth2_file(store: RedisTokenStore, tmp_path
     token = await import_token_file(path, store)
     assert token.expires_at == 1_700_000_000 + 86400  # counted from the file's mtime
     loaded = await store.load()
-    assert loaded is not None and loaded.to_dict() == token.to_dict()
+    assert loaded is not None
+    assert loaded.to_dict() == token.to_dict()
 
 
 async def test_import_own_token_file_and_stream(store: RedisTokenStore) -> None:
