@@ -1,8 +1,8 @@
 """Several replicas (worker processes) on one credential, through a real redis-server.
 
-The default run uses reduced counts where the scenario allows; ``UPWORK_GQL_FULL_REPLICA_TESTS=1``
-runs the full ones: 5 repeats of the 8 x 50 refresh, 10 kills, 200
-requests at 20/s.
+The default run uses reduced counts where the scenario allows (2 repeats of the 8 x 50 refresh,
+3 kills, 60 requests at 20/s); ``UPWORK_GQL_FULL_REPLICA_TESTS=1`` runs the full ones (5 repeats
+with 2 calls per coroutine, 10 kills, 200 requests at 20/s).
 """
 
 from __future__ import annotations

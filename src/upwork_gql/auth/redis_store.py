@@ -133,7 +133,7 @@ class RedisTokenStore:
         if self._owns_client:
             await self._redis.aclose()
 
-    # -- TokenStore -------------------------------------------------------------------------------
+    # -- TokenStore ------------------------------------------------------------------------------
 
     async def load(self) -> Token | None:
         require_asyncio()
@@ -179,7 +179,7 @@ class RedisTokenStore:
         except redis_errors() as exc:
             raise self._error("remove", exc) from None
 
-    # -- the refresh lock -------------------------------------------------------------------------
+    # -- the refresh lock ------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
     async def lock(self) -> AsyncIterator[bool]:
