@@ -363,3 +363,30 @@ async def test_import_rejects_garbage_without_echoing_it(
         await import_token_file(path, store)
     assert "secret-value" not in str(info.value)
     assert await store.load() is None
+
+
+def test_cli_import_into_redis(redis_server: RedisServer, tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from upwork_gql.cli._auth_import import register
+
+    redis_server.flush()
+    app = typer.Typer()
+    app.command("noop")(lambda: None)  # a group, as `upwork-gql auth` is
+    register(app)
+    path = tmp_path / "token.json"
+    path.write_text(json.dumps(pair(7).to_dict()))
+    env = {"UPWORK_REDIS_URL": redis_server.url, "UPWORK_CLIENT_ID": CLIENT_ID}
+    result = CliRunner().invoke(app, ["import", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "imported into Redis 127.0.0.1" in result.output
+    assert "upwork-gql:{client-1}:token" in result.output
+    assert "access-7" not in result.output
+    assert "refresh-7" not in result.output
+    stored = anyio.run(raw_get, redis_server.url, "upwork-gql:{client-1}:token")
+    assert stored is not None
+    assert json.loads(stored)["refresh_token"] == "refresh-7"
+    missing = CliRunner().invoke(app, ["import", str(tmp_path / "nope.json")], env=env)
+    assert missing.exit_code == 1
+    assert "cannot read the token file" in missing.output
