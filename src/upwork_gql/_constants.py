@@ -32,7 +32,8 @@ DEFAULT_RATE_LIMIT_BURST = 1
 #: and the server cannot put one request too many into a second as the server counts it.
 RATE_LIMIT_JITTER_MARGIN = 0.02
 DEFAULT_MAX_CONCURRENCY = 16
-DEFAULT_DAILY_QUOTA = 40_000  # Upwork: requests per day per key
+#: Requests per day per API key (Upwork's documented quota); the budget resets at 00:00 UTC.
+DEFAULT_DAILY_QUOTA = 40_000
 
 # OAuth2 token management.
 TOKEN_ENDPOINT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -80,3 +81,23 @@ USER_AGENT = "upwork-gql"
 
 #: Secrets (tokens, client secrets) the process-wide redactor keeps, most recently added first.
 REDACT_MAX_SECRETS = 64
+# Several replicas on one credential (Redis, extra `redis`).
+#: Every Redis key of this library starts with this prefix, then the client id.
+REDIS_KEY_PREFIX = "upwork-gql"
+#: Connect and per-command timeouts: an unreachable Redis fails fast instead of hanging calls.
+REDIS_CONNECT_TIMEOUT = 5.0
+REDIS_SOCKET_TIMEOUT = 5.0
+#: Expiry of the cross-replica refresh lock: longer than one token request may take
+#: (TOKEN_ENDPOINT_DEADLINE), so a live holder never loses it, short enough that a holder that
+#: died only delays the others this long.
+REDIS_TOKEN_LOCK_TTL = 120.0
+#: How long a replica waits for another replica's refresh (> REDIS_TOKEN_LOCK_TTL).
+REDIS_TOKEN_LOCK_WAIT = 150.0
+#: How often a waiting replica looks at the stored token (and tries the lock).
+REDIS_TOKEN_POLL_INTERVAL = 0.05
+#: Requests are spaced so that `rate` of them span (1 + this) seconds: the slack absorbs network
+#: and scheduling jitter, so no one-second window at the server holds more than `rate` requests.
+REDIS_RATE_JITTER_ALLOWANCE = 0.1
+#: After Redis failed, the shared rate limiter paces requests in-process for this long before
+#: trying Redis again.
+REDIS_RETRY_INTERVAL = 5.0

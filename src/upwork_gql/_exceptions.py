@@ -23,6 +23,7 @@ Every error the library raises derives from :class:`UpworkError`::
     │       ├── MissingScopeError     "doesn't have enough oauth2 permissions/scopes"
     │       └── GraphQLValidationError  ``extensions.classification == "ValidationError"``
     ├── PaginationError               a connection walk cannot continue (operation, cursor)
+    ├── QuotaExceededError            the daily request budget is spent; nothing was sent
     ├── OAuthError                    OAuth2 / token management
     │   ├── TokenEndpointError        the token endpoint failed (after retries)
     │   ├── ReauthenticationRequired  refresh token expired/revoked (``invalid_grant``)
@@ -63,6 +64,7 @@ __all__ = [
     "OAuthError",
     "PaginationError",
     "PermissionDeniedError",
+    "QuotaExceededError",
     "RateLimitError",
     "ReauthenticationRequired",
     "RequestTimeoutError",
@@ -251,6 +253,19 @@ class PaginationError(UpworkError):
         super().__init__(message)
         self.operation = operation
         self.cursor = cursor
+
+
+class QuotaExceededError(UpworkError):
+    """The shared daily request budget is spent; the request was not sent.
+
+    ``resets_at`` is when the budget resets (a UNIX timestamp, UTC midnight) and ``retry_after``
+    the seconds left until then.
+    """
+
+    def __init__(self, message: str, *, resets_at: float, retry_after: float) -> None:
+        super().__init__(message)
+        self.resets_at = resets_at
+        self.retry_after = retry_after
 
 
 class OAuthError(UpworkError):

@@ -20,6 +20,11 @@ from upwork_gql.auth.grants import (
     parse_implicit_redirect,
 )
 from upwork_gql.auth.manager import LOGIN_HINT, TokenManager, TokenUpdateHook
+from upwork_gql.auth.redis_store import (
+    RedisTokenStore,
+    import_token_file,
+    redis_token_store_from_url,
+)
 from upwork_gql.auth.stores import (
     FileTokenStore,
     LockableTokenStore,
@@ -33,6 +38,7 @@ __all__ = [
     "FileTokenStore",
     "LockableTokenStore",
     "MemoryTokenStore",
+    "RedisTokenStore",
     "Token",
     "TokenManager",
     "TokenStore",
@@ -41,7 +47,9 @@ __all__ = [
     "default_token_path",
     "generate_code_verifier",
     "generate_state",
+    "import_token_file",
     "parse_authorization_response",
     "parse_implicit_redirect",
+    "redis_token_store_from_url",
     "refresh_leeway",
 ]

@@ -231,7 +231,14 @@ class TokenManager(httpx.Auth):
         token = self._token
         if token is not None and not token.needs_refresh(self._clock()):
             return token
-        return await self._obtain(stale=token, force=False)
+        try:
+            return await self._obtain(stale=token, force=False)
+        except TokenStoreError:
+            # The store is unreachable: an access token that has not expired yet keeps working.
+            if token is not None and not token.is_expired(self._clock()):
+                logger.warning("token store unavailable; using the current token until it expires")
+                return token
+            raise
 
     async def get_access_token(self) -> str:
         """The current access token value (a secret: never log it)."""
@@ -383,10 +390,12 @@ class TokenManager(httpx.Auth):
     def _secret_value(self) -> str | None:
         return self._client_secret.get_secret_value() if self._client_secret is not None else None
 
-    def _store_lock(self) -> contextlib.AbstractAsyncContextManager[None]:
+    def _store_lock(self) -> contextlib.AbstractAsyncContextManager[bool | None]:
+        # A store's lock may yield False: entered without the lock because the stored token
+        # changed while waiting (the Redis store); anything else means the lock is held.
         lock = getattr(self.store, "lock", None)
         if callable(lock):
-            cm: contextlib.AbstractAsyncContextManager[None] = lock()
+            cm: contextlib.AbstractAsyncContextManager[bool | None] = lock()
             return cm
         return contextlib.nullcontext()
 
@@ -419,26 +428,47 @@ class TokenManager(httpx.Auth):
                     assert stored is not None
                     self._token = stored
                     return stored
-            async with self._store_lock():
-                stored = await self.store.load()  # re-read inside the cross-process lock
-                now = self._clock()
-                if not force and self._usable(stored, stale, now) and not self._is_retired(stored):
-                    assert stored is not None
-                    self._token = stored
-                    return stored
-                base = stored if stored is not None else current
-                if self._is_retired(base) and current is not None and not self._is_retired(current):
-                    base = current
-                new = await self._renew(base)
-                await self._persist(new)
-                if base is not None and base.refresh_token != new.refresh_token:
-                    digest = _digest(base.refresh_token)
-                    if digest is not None:
-                        self._retired_refresh.add(digest)
-                self._token = new
-                self.refreshes += 1
-                logger.info("token refreshed; expires in %s", _left(new, self))
-                return new
+            while True:
+                async with self._store_lock() as held:
+                    stored = await self.store.load()  # re-read inside the cross-process lock
+                    now = self._clock()
+                    if (
+                        not force
+                        and self._usable(stored, stale, now)
+                        and not self._is_retired(stored)
+                    ):
+                        assert stored is not None
+                        self._token = stored
+                        return stored
+                    if held is False:  # entered because the store changed, not holding the lock
+                        continue
+                    base = stored if stored is not None else current
+                    if (
+                        self._is_retired(base)
+                        and current is not None
+                        and not self._is_retired(current)
+                    ):
+                        base = current
+                    new = await self._renew(base)
+                    saved = await self._persist(new, replaces=base)
+                    if base is not None and base.refresh_token != new.refresh_token:
+                        digest = _digest(base.refresh_token)
+                        if digest is not None:
+                            self._retired_refresh.add(digest)
+                    if not saved:
+                        # Another replica stored a newer pair meanwhile: ours was not saved, so
+                        # it is not used; the stored one is.
+                        newer = await self.store.load()
+                        if newer is None or newer.is_expired(self._clock()):
+                            raise TokenStoreError(
+                                "another process changed the stored token during this refresh"
+                            )
+                        self._token = newer
+                        return newer
+                    self._token = new
+                    self.refreshes += 1
+                    logger.info("token refreshed; expires in %s", _left(new, self))
+                    return new
 
     async def _renew(self, base: Token | None) -> Token:
         if base is not None and base.refresh_token is not None:
@@ -478,16 +508,25 @@ class TokenManager(httpx.Auth):
         data = await self._post_token(request)
         return Token.from_dict(data, now=self._clock()).with_grant_type("client_credentials")
 
-    async def _persist(self, token: Token) -> None:
+    async def _persist(self, token: Token, *, replaces: Token | None = None) -> bool:
         # Shielded: once the endpoint has answered, a cancelled caller must not lose the new
         # pair between the response and the store. (The token request itself is shielded per
         # attempt in _post_token, so no checkpoint lies between the two.)
+        saved = False
         with anyio.CancelScope(shield=True):
-            await self._save_and_notify(token)
+            saved = await self._save_and_notify(token, replaces)
+        return saved
 
-    async def _save_and_notify(self, token: Token) -> None:
+    async def _save_and_notify(self, token: Token, replaces: Token | None = None) -> bool:
+        """Save (after a refresh: compare-and-set against ``replaces``, when the store can);
+        ``False`` when the store holds a newer pair and ``token`` was not saved."""
+        save_rotated = getattr(self.store, "save_rotated", None)
         try:
-            await self.store.save(token)
+            if replaces is not None and callable(save_rotated):
+                if not await save_rotated(token, replaces):
+                    return False
+            else:
+                await self.store.save(token)
         except TokenStoreError:
             raise
         except Exception as exc:
@@ -503,6 +542,7 @@ class TokenManager(httpx.Auth):
                 raise TokenStoreError(
                     f"on_token_update hook failed ({type(exc).__name__})"
                 ) from exc
+        return True
 
     def _client(self) -> httpx.AsyncClient:
         if self._http_client is None:
