@@ -67,6 +67,7 @@ from upwork_gql._types import (
 from upwork_gql._variables import cursor_container, prepare_variables, set_cursor
 
 if TYPE_CHECKING:
+    from upwork_gql.limits import Limiter
     from upwork_gql.pagination import AsyncPaginator
 
 __all__ = ["BaseGraphQLClient"]
@@ -107,7 +108,7 @@ class _Shared:
     __slots__ = ("closed", "http_client", "owns_http_client", "rate_limiter")
 
     def __init__(
-        self, http_client: httpx.AsyncClient, owns: bool, rate_limiter: RateLimiter | None
+        self, http_client: httpx.AsyncClient, owns: bool, rate_limiter: Limiter | None
     ) -> None:
         self.http_client = http_client
         self.owns_http_client = owns
@@ -150,7 +151,7 @@ class BaseGraphQLClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: float | None | NotGiven = NOT_GIVEN,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
-        rate_limiter: RateLimiter | None = None,
+        rate_limiter: Limiter | None = None,
         retry_initial_delay: float = INITIAL_RETRY_DELAY,
         retry_max_delay: float = MAX_RETRY_DELAY,
         max_retry_after: float = MAX_RETRY_AFTER,
@@ -205,7 +206,7 @@ class BaseGraphQLClient:
         return self._shared.http_client
 
     @property
-    def rate_limiter(self) -> RateLimiter | None:
+    def rate_limiter(self) -> Limiter | None:
         """The rate limiter shared by this client and its copies."""
         return self._shared.rate_limiter
 
@@ -398,8 +399,12 @@ class BaseGraphQLClient:
             error: httpx.TransportError | None = None
             t0 = time.perf_counter()
             if limiter is not None:
-                await limiter.acquire()
-                await limiter.acquire_slot()
+                acquire_request = getattr(limiter, "acquire_request", None)
+                if acquire_request is not None:  # pacing and slot as one step
+                    await acquire_request()
+                else:
+                    await limiter.acquire()
+                    await limiter.acquire_slot()
             try:
                 response = await shared.http_client.send(request, auth=self._auth_arg)
             except httpx.TransportError as exc:

@@ -19,12 +19,12 @@ from upwork_gql._constants import (
 )
 from upwork_gql._exceptions import ConfigurationError
 from upwork_gql._generated.client import GeneratedClient
-from upwork_gql._ratelimit import RateLimiter
 from upwork_gql._redact import REDACTOR
 from upwork_gql._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from upwork_gql.auth import TokenStore
+    from upwork_gql.limits import Limiter
 
 __all__ = ["UpworkClient"]
 
@@ -94,7 +94,8 @@ class UpworkClient(GeneratedClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: float | None | NotGiven = NOT_GIVEN,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
-        rate_limiter: RateLimiter | None = None,
+        rate_limiter: Limiter | None = None,
+        redis_url: str | None = None,
         retry_initial_delay: float = INITIAL_RETRY_DELAY,
         retry_max_delay: float = MAX_RETRY_DELAY,
         max_retry_after: float = MAX_RETRY_AFTER,
@@ -145,6 +146,25 @@ class UpworkClient(GeneratedClient):
                     f"no OAuth2 client id: pass client_id= or set {ENV_CLIENT_ID} "
                     "(or pass access_token= / auth=)"
                 )
+        owned_limiter: Any = None
+        redis_url = resolve("redis_url", redis_url, environ)
+        if redis_url and rate_limiter is None and rate_limit is not None:
+            # Several replicas on one key: one rate and one daily budget, kept in Redis.
+            from upwork_gql.limits import redis_rate_limiter_from_url
+
+            namespace = getattr(auth, "client_id", None) or resolve("client_id", None, environ)
+            if not namespace:
+                raise ConfigurationError(
+                    f"a Redis rate budget needs the client id ({ENV_CLIENT_ID}) to name its keys"
+                )
+            rate_limiter = owned_limiter = redis_rate_limiter_from_url(
+                redis_url,
+                namespace,
+                rate=resolve(
+                    "rate_limit", None if isinstance(rate_limit, NotGiven) else rate_limit, environ
+                ),
+                daily_quota=resolve("daily_quota", None, environ),
+            )
         super().__init__(
             url,
             headers,
@@ -162,6 +182,7 @@ class UpworkClient(GeneratedClient):
             environ=environ,
         )
         self._owned_auth = owned_auth
+        self._owned_limiter = owned_limiter
 
     @classmethod
     def from_env(cls, *, environ: Mapping[str, str] | None = None, **kwargs: Any) -> UpworkClient:
@@ -181,8 +202,7 @@ class UpworkClient(GeneratedClient):
         if self._is_copy or self._shared.closed:
             return
         await super().aclose()
-        owned = self._owned_auth
-        if owned is not None:
+        for owned in (self._owned_auth, self._owned_limiter):
             close = getattr(owned, "aclose", None)
             if close is not None:
                 await close()

@@ -179,6 +179,16 @@ class TokenManager(httpx.Auth):
 
         ``client_id``, ``store`` and any keyword given (not ``None``) win over the environment.
         """
+        redis_url = resolve("redis_url", kwargs.pop("redis_url", None), environ)
+        if store is None and redis_url:
+            from upwork_gql.auth.redis_store import redis_token_store_from_url
+
+            resolved_id = resolve("client_id", client_id, environ)
+            if not resolved_id:
+                raise ConfigurationError(
+                    f"{ENV_CLIENT_ID} is required with a Redis URL (it namespaces the keys)"
+                )
+            store = redis_token_store_from_url(redis_url, resolved_id)
         if store is None:
             store = FileTokenStore(resolve("token_file", None, environ))
         given = {key: value for key, value in kwargs.items() if value is not None}

@@ -8,6 +8,7 @@ on failure. Tokens are never printed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Awaitable, Callable
@@ -17,11 +18,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from upwork_gql.cli._auth_import import describe_store
 from upwork_gql.cli._errors import fail
 from upwork_gql.cli._help import hide_flag_types
 
 if TYPE_CHECKING:
-    from upwork_gql.auth import FileTokenStore, Token, TokenManager
+    from upwork_gql.auth import Token, TokenManager, TokenStore
 
 app = typer.Typer(
     help="Log in to Upwork (OAuth2) and manage the saved token.", no_args_is_help=True
@@ -92,10 +94,14 @@ def _echo_warnings(caught: list[warnings.WarningMessage], category: type[Warning
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
 
 
-def _store(token_file: Path | None) -> FileTokenStore:
-    from upwork_gql.auth import FileTokenStore
+def _store(token_file: Path | None) -> TokenStore:
+    """The token file given, else the configured store (Redis with UPWORK_REDIS_URL)."""
+    from upwork_gql._config import resolve
+    from upwork_gql.cli._auth_import import configured_store
 
-    return FileTokenStore(token_file)
+    if token_file is not None:
+        return configured_store(token_file, redis_url=None, client_id=None)
+    return configured_store(None, redis_url=resolve("redis_url"), client_id=resolve("client_id"))
 
 
 def _manager(
@@ -177,8 +183,11 @@ async def fetch_who(api_url: str, token: Token, *, http_timeout: float = 10.0) -
     return f"{name} ({user.get('nid') or '?'}, id {user.get('id') or '?'})"
 
 
-def _saved_line(store: FileTokenStore, token: Token) -> str:
-    return f"Token saved to {store.path}; access token expires {describe_expiry(token)}."
+def _saved_line(store: TokenStore, token: Token) -> str:
+    from upwork_gql.cli._auth_import import describe_store
+
+    where = describe_store(store)
+    return f"Token saved to {where}; access token expires {describe_expiry(token)}."
 
 
 @app.command()
@@ -272,8 +281,9 @@ def status(
 
     token, who, rejected = _run(go)
     if token is None:
-        raise fail(f"not logged in (no token at {store.path}); run `upwork-gql auth login`")
-    typer.echo(f"Token file:    {store.path}")
+        where = describe_store(store)
+        raise fail(f"not logged in (no token in {where}); run `upwork-gql auth login`")
+    typer.echo(f"Token store:   {describe_store(store)}")
     if who is not None:
         typer.echo(f"User:          {who}")
     typer.echo(f"Grant:         {token.grant_type or 'unknown'}")
@@ -303,17 +313,17 @@ def refresh(token_file: TokenFileOption = None) -> None:
 def logout(token_file: TokenFileOption = None) -> None:
     """Forget the saved token (deletes the token file)."""
     store = _store(token_file)
-    try:
-        existed = store.path.exists()
-    except OSError as exc:
-        raise fail(_os_error(exc)) from None
+    where = describe_store(store)
 
-    async def go() -> None:
-        async with store.lock():  # not in the middle of another process's refresh
+    async def go() -> bool:
+        lock = getattr(store, "lock", None)
+        guard = lock() if lock is not None else contextlib.nullcontext()
+        async with guard:  # not in the middle of another process's refresh
+            existed = await store.load() is not None
             await store.clear()
+        return existed
 
-    _run(go)
-    if existed:
-        typer.echo(f"Logged out: removed {store.path}.")
+    if _run(go):
+        typer.echo(f"Logged out: removed the token from {where}.")
     else:
-        typer.echo(f"Not logged in (no token at {store.path}).")
+        typer.echo(f"Not logged in (no token in {where}).")
