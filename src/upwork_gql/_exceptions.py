@@ -4,6 +4,7 @@ Every error the library raises derives from :class:`UpworkError`::
 
     UpworkError
     ├── ConfigurationError            missing/invalid settings (env vars, arguments)
+    ├── MissingExtraError             an optional feature's extra is not installed (an ImportError)
     ├── InvalidVariablesError         variables rejected before any request was sent
     ├── APIError                      something went wrong talking to the API
     │   ├── APIConnectionError        no usable HTTP response (DNS, refused, reset)
@@ -56,6 +57,7 @@ __all__ = [
     "InternalServerError",
     "InvalidResponseError",
     "InvalidVariablesError",
+    "MissingExtraError",
     "MissingScopeError",
     "NotFoundError",
     "OAuthError",
@@ -79,6 +81,13 @@ class UpworkError(Exception):
 
 class ConfigurationError(UpworkError):
     """A required setting is missing or invalid."""
+
+
+class MissingExtraError(UpworkError, ImportError):
+    """An optional feature needs packages of an extra that is not installed.
+
+    The message names the extra and the ``pip install`` line that brings it.
+    """
 
 
 class InvalidVariablesError(UpworkError, ValueError):
