@@ -89,4 +89,4 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache dist
+	rm -rf $(VENV) .venv-bench .mypy_cache .pytest_cache .ruff_cache dist
