@@ -43,9 +43,13 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite in parallel worker processes, one test file per worker at a time (module fixtures
+# start once); PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= 2
+
 test: lint
-	@echo "==> pytest"
-	$(BIN)/pytest
+	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
+	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 
 generate: $(DEV_STAMP)
 	$(BIN)/python scripts/generate.py
