@@ -1,38 +1,64 @@
-# upwork-gql developer commands. Every target creates .venv on first use.
+# upwork-gql developer commands. Every target creates the virtualenv on first use and installs
+# what it needs: `make demo` the command line and the sandbox only, `make test` / `make install`
+# every extra plus the development tools. PYTHON and VENV can be overridden
+# (`make test PYTHON=python3.12 VENV=.venv-3.12`).
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+
+# One stamp per install set, so that `make demo` then `make test` installs the rest.
+DEMO_STAMP := $(VENV)/.installed-demo
+DEV_STAMP  := $(VENV)/.installed-dev
+# The demo runs from the full install when there is one.
+DEMO_DEPS  := $(if $(wildcard $(DEV_STAMP)),$(DEV_STAMP),$(DEMO_STAMP))
 
 .PHONY: install test lint format generate check-generated demo bench schema-pull regenerate check clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+$(BIN)/python:
+	@echo "==> creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
 
-install: $(STAMP)
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing upwork-gql with its cli and sandbox extras into $(VENV)"
+	$(PIP) install -e '.[cli,sandbox]'
+	touch $@
 
-lint: $(STAMP)
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing upwork-gql with every extra and the development tools into $(VENV)"
+	$(PIP) install -e '.[all,dev]'
+	touch $@
+
+install: $(DEV_STAMP)
+
+# mypy --strict covers the package, scripts/, examples/ and tests/typing/ (pyproject.toml).
+lint: $(DEV_STAMP)
+	@echo "==> ruff"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@echo "==> mypy --strict"
 	$(BIN)/mypy
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
-	$(BIN)/pytest
+# The suite in parallel worker processes, one test file per worker at a time (module fixtures
+# start once); PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= 2
 
-generate: $(STAMP)
+test: lint
+	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
+	$(BIN)/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
+
+generate: $(DEV_STAMP)
 	$(BIN)/python scripts/generate.py
 
-check-generated: $(STAMP)
+check-generated: $(DEV_STAMP)
 	$(BIN)/python scripts/generate.py --check
 
 # Our operations are valid against schema.graphql and the generated client is up to date.
-check: $(STAMP)
+check: $(DEV_STAMP)
 	$(BIN)/upwork-gql schema check --quiet
 	$(BIN)/python scripts/generate.py --check
 
@@ -42,12 +68,12 @@ check: $(STAMP)
 SCHEMA_URL ?=
 REGEN_DIR  := $(VENV)/regenerate
 
-schema-pull: $(STAMP)
+schema-pull: $(DEV_STAMP)
 	$(BIN)/upwork-gql schema pull $(if $(SCHEMA_URL),--url $(SCHEMA_URL)) -o schema.graphql
 
 # Pull, show what changed in the schema, check our operations against it (stops if one
 # broke), regenerate, run the tests, and summarize what changed in the generated API.
-regenerate: $(STAMP)
+regenerate: $(DEV_STAMP)
 	mkdir -p $(REGEN_DIR)
 	cp schema.graphql $(REGEN_DIR)/schema.before.graphql
 	$(BIN)/python scripts/api_diff.py snapshot -o $(REGEN_DIR)/api.before.json \
@@ -59,11 +85,12 @@ regenerate: $(STAMP)
 	$(BIN)/pytest -q
 	$(BIN)/python scripts/api_diff.py compare $(REGEN_DIR)/api.before.json
 
-demo: $(STAMP)
+demo: $(DEMO_DEPS)
+	@echo "==> upwork-gql demo"
 	$(BIN)/upwork-gql demo
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench .mypy_cache .pytest_cache .ruff_cache dist

@@ -4,6 +4,7 @@ Every error the library raises derives from :class:`UpworkError`::
 
     UpworkError
     ├── ConfigurationError            missing/invalid settings (env vars, arguments)
+    ├── MissingExtraError             an optional feature's extra is not installed (an ImportError)
     ├── InvalidVariablesError         variables rejected before any request was sent
     ├── ClientClosedError             a call on a client after ``aclose()``
     ├── APIError                      something went wrong talking to the API
@@ -59,6 +60,7 @@ __all__ = [
     "InternalServerError",
     "InvalidResponseError",
     "InvalidVariablesError",
+    "MissingExtraError",
     "MissingScopeError",
     "NotFoundError",
     "OAuthError",
@@ -87,6 +89,13 @@ class ConfigurationError(UpworkError):
 
 class ClientClosedError(UpworkError):
     """A call on a client whose connection pool was closed by ``aclose()``."""
+
+
+class MissingExtraError(UpworkError, ImportError):
+    """An optional feature needs packages of an extra that is not installed.
+
+    The message names the extra and the ``pip install`` line that brings it.
+    """
 
 
 class InvalidVariablesError(UpworkError, ValueError):

@@ -1,6 +1,6 @@
 """A typed usage example of the five mission operations; checked with ``mypy --strict``.
 
-Not collected by pytest (no ``test_`` prefix); ``tests/test_runtime_generated.py`` type-checks it.
+Not collected by pytest (no ``test_`` prefix); ``make lint`` type-checks it (mypy ``files``).
 """
 
 from __future__ import annotations

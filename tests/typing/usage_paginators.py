@@ -1,7 +1,7 @@
 """User code as mypy --strict sees it: results, paginator pages and nodes keep precise types.
 
-Never executed; ``tests/test_examples.py`` type-checks it. ``assert_type`` fails the check if a
-type widens to ``Any`` or changes.
+Never executed; ``make lint`` type-checks it (mypy ``files`` in pyproject.toml). ``assert_type``
+fails the check if a type widens to ``Any`` or changes.
 """
 
 from __future__ import annotations

@@ -1,55 +1,39 @@
 """The ``upwork-gql`` command line.
 
-Each command group lives in its own module and is attached here; the modules import their heavy
-dependencies inside the commands so that ``upwork-gql --help`` stays fast.
+The console script is installed with the library; the command itself needs the ``cli`` extra
+(``pip install 'upwork-gql[cli]'``). Without it, ``upwork-gql`` prints which extra to install and
+exits 1. The command groups live in their own modules, attached to the root app in
+:mod:`upwork_gql.cli._app`; ``app`` is imported from there on first use.
 """
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import TYPE_CHECKING, Any
 
-from upwork_gql.cli import auth, call, demo, sandbox, schema, tenants
+from upwork_gql._extras import install_hint, missing_modules
 
-# Typer >= 0.29 raises the exceptions of its own vendored copy of click.
-try:
-    from typer._click.exceptions import NoArgsIsHelpError as _NoArgsIsHelpError
-    from typer._click.exceptions import UsageError as _UsageError
-except ImportError:  # pragma: no cover - older typer on upstream click
-    from click.exceptions import NoArgsIsHelpError as _NoArgsIsHelpError  # type: ignore[assignment]
-    from click.exceptions import UsageError as _UsageError  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from upwork_gql.cli._app import app as app
 
-app = typer.Typer(
-    name="upwork-gql",
-    help="The async, typed client for Upwork's GraphQL API.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(auth.app, name="auth")
-app.add_typer(schema.app, name="schema")
-app.add_typer(sandbox.app, name="sandbox")
-call.register(app)
-demo.register(app)
-tenants.register(app)
+__all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Console-script entry point.
+    """Console-script entry point (``upwork-gql``)."""
+    if missing_modules("cli"):
+        print(
+            f"error: the upwork-gql command needs its extra: {install_hint('cli')}", file=sys.stderr
+        )
+        sys.exit(1)
+    from upwork_gql.cli._app import run
 
-    Usage errors (an unknown option, a bad value) are one ``error:`` line and exit code 2, like
-    every other failure of the CLI; a bare command group still shows its help.
-    """
-    import sys
+    run()
 
-    try:
-        code = app(standalone_mode=False)
-    except _NoArgsIsHelpError as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except _UsageError as exc:
-        print(f"error: {exc.format_message()}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        print("error: aborted", file=sys.stderr)
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from upwork_gql.cli._app import app
+
+        return app
+    raise AttributeError(f"module 'upwork_gql.cli' has no attribute {name!r}")

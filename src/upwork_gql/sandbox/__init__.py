@@ -41,7 +41,14 @@ As a real server on loopback (a free port, uvicorn in a background thread)::
         sandbox.graphql_url, sandbox.token_url, sandbox.authorize_url, sandbox.env()
         sandbox.push_faults({"next": [{"status": 429, "retry_after": 1}]})
         sandbox.state.counters["refreshes"]
+
+Needs the ``sandbox`` extra (``pip install 'upwork-gql[sandbox]'``).
 """
+
+from upwork_gql._extras import missing_extra
+
+if (_missing := missing_extra("sandbox", "the embedded sandbox")) is not None:
+    raise _missing
 
 from upwork_gql.sandbox.app import create_app, get_state
 from upwork_gql.sandbox.config import (

@@ -4,9 +4,15 @@
 from upwork_gql.schema import pull_schema, print_sorted, diff_schemas, check_operations
 ```
 The ``upwork-gql schema pull | diff | check`` commands are thin wrappers around these functions.
+Needs graphql-core, which the ``cli`` extra installs (``pip install 'upwork-gql[cli]'``).
 """
 
 from __future__ import annotations
+
+from upwork_gql._extras import missing_extra
+
+if (_missing := missing_extra("cli", "upwork_gql.schema", ("graphql",))) is not None:
+    raise _missing
 
 from upwork_gql.schema._check import (
     RESERVED_CLIENT_NAMES,
