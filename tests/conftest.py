@@ -61,3 +61,13 @@ def sandbox_client(live_sandbox: RunningSandbox) -> Callable[..., UpworkClient]:
 def sandbox_counts(live_sandbox: RunningSandbox) -> CounterDelta:
     """``sandbox_counts["graphql_requests"]``: how many since the test started."""
     return CounterDelta(live_sandbox)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_drift_log() -> Iterator[None]:
+    """Each test sees schema-drift warnings afresh (they are logged once per process)."""
+    from upwork_gql import _models
+
+    _models._drift_seen.clear()
+    yield
+    _models._drift_seen.clear()

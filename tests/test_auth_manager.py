@@ -716,11 +716,80 @@ async def test_deadline_also_bounds_a_shielded_attempt_of_a_cancelled_caller(
 
 
 def test_token_endpoint_and_api_client_share_the_retryable_statuses() -> None:
-    from upwork_gql import _base_client, _constants
+    from upwork_gql import _constants
+    from upwork_gql._client import UpworkClient
+    from upwork_gql._retry import RetryPolicy
 
-    assert _base_client._RETRYABLE_STATUS is _constants.RETRYABLE_STATUS_CODES
+    manager = TokenManager("cid", token_url=TOKEN_URL)
+    client = UpworkClient(url="http://127.0.0.1:9/graphql", access_token="t")
+    # One policy decides for both: the same class, and what it retries is the shared set.
+    assert type(manager.retry_policy) is type(client.retry_policy) is RetryPolicy
+    for status in range(100, 700):
+        retried = status in _constants.RETRYABLE_STATUS_CODES
+        response = httpx.Response(status)
+        assert manager.retry_policy.should_retry(idempotent=True, response=response) is retried
+        assert client.retry_policy.should_retry(idempotent=True, response=response) is retried
     assert {408, 429, 500, 501, 502, 503, 504, 507, 599} <= _constants.RETRYABLE_STATUS_CODES
     assert not {400, 401, 403, 404, 409, 600} & _constants.RETRYABLE_STATUS_CODES
+
+
+def test_retry_settings_make_the_manager_s_policy() -> None:
+    from upwork_gql._retry import RetryPolicy
+
+    manager = TokenManager(
+        "cid", token_url=TOKEN_URL, max_retries=4, retry_base_delay=0.25, retry_max_delay=2.0
+    )
+    assert manager.retry_policy == RetryPolicy(4, 0.25, 2.0)
+    with pytest.raises(ConfigurationError):
+        TokenManager("cid", token_url=TOKEN_URL, max_retries=-1)
+
+
+async def test_token_endpoint_backoff_has_the_api_jitter(
+    fake: FakeUpwork, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleeps: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        sleeps.append(delay)
+
+    monkeypatch.setattr(anyio, "sleep", fake_sleep)
+    manager = seeded_manager(
+        fake, http, max_retries=3, retry_base_delay=0.5, retry_max_delay=1.5
+    )
+    fake.token_failures = [503, 503, 503]
+    token = await manager.refresh()
+    assert token.access == "at-SECRET-2"
+    assert len(sleeps) == 3
+    for delay, nominal in zip(sleeps, [0.5, 1.0, 1.5], strict=True):
+        assert 0.75 * nominal <= delay <= nominal  # 0-25 % taken off, never added
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_a_retry_after_beyond_the_limit_gives_up_at_once(
+    fake: FakeUpwork, status: int
+) -> None:
+    """As for API calls: a server asking for a longer wait than ``max_retry_after`` is not
+    waited for, even with retries and deadline left."""
+    from upwork_gql._constants import MAX_RETRY_AFTER
+
+    calls = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(status, headers={"Retry-After": str(int(MAX_RETRY_AFTER) + 1)})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        manager = make_manager(
+            fake, client, client_credentials=True, max_retries=5, deadline=MAX_RETRY_AFTER * 10
+        )
+        started = anyio.current_time()
+        with anyio.fail_after(10), pytest.raises(TokenEndpointError) as info:
+            await manager.get_token()
+    assert anyio.current_time() - started < 1.5
+    assert info.value.status_code == status
+    assert "deadline" not in str(info.value)
+    assert calls == 1
 
 
 @pytest.mark.parametrize("status", [408, 501, 507, 520])

@@ -14,7 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from upwork_gql._exceptions import InternalServerError, PaginationError
-from upwork_gql.pagination import AsyncPaginator, pagination_from, with_pagination
+from upwork_gql.pagination import AsyncPaginator
 
 
 class Page:
@@ -467,31 +467,51 @@ async def test_to_pandas_without_pandas_says_what_to_install(
         await make(conn).to_pandas()
 
 
-class Pagination(BaseModel):
-    after: str | None = None
-    first: int
+def test_the_cursor_goes_where_the_registry_says_and_keeps_the_other_fields() -> None:
+    """The runtime places ``{after, first}`` at ``connection.cursor_path`` in the prepared
+    variables, copying only the objects on that path."""
+    from upwork_gql._variables import cursor_container, set_cursor
 
-
-class JobFilter(BaseModel):
-    search_expression_eq: str | None = None
-    pagination_eq: Pagination | None = None
-
-
-def test_with_pagination_keeps_the_other_filter_fields() -> None:
-    user = JobFilter(search_expression_eq="python")
-    paged = with_pagination(user, JobFilter, "pagination_eq", Pagination(after="40", first=20))
-    assert paged.search_expression_eq == "python"
-    assert paged.pagination_eq == Pagination(after="40", first=20)
-    assert user.pagination_eq is None  # the caller's object is not modified
-    dumped = paged.model_dump(exclude_unset=True)
-    assert dumped == {
-        "search_expression_eq": "python",
-        "pagination_eq": {"after": "40", "first": 20},
+    user = {"marketPlaceJobFilter": {"searchExpression_eq": "python"}, "searchType": "USER_JOBS"}
+    path = ("marketPlaceJobFilter", "pagination_eq")
+    paged = set_cursor(user, path, "40", 20)
+    assert paged == {
+        "marketPlaceJobFilter": {
+            "searchExpression_eq": "python",
+            "pagination_eq": {"after": "40", "first": 20},
+        },
+        "searchType": "USER_JOBS",
     }
-    fresh = with_pagination(None, JobFilter, "pagination_eq", Pagination(first=5))
-    assert fresh.model_dump(exclude_unset=True) == {"pagination_eq": {"first": 5}}
-    assert pagination_from(paged, JobFilter, "pagination_eq") == ("40", 20)
-    assert pagination_from(None, JobFilter, "pagination_eq") == (None, None)
+    assert user == {  # the caller's objects are not modified
+        "marketPlaceJobFilter": {"searchExpression_eq": "python"},
+        "searchType": "USER_JOBS",
+    }
+    assert cursor_container(paged, path) == {"after": "40", "first": 20}
+    assert cursor_container(user, path) == {}
+    assert cursor_container({}, path) == {}
+
+    # the first page sends no cursor; the fields the caller set inside the pagination input stay
+    again = set_cursor(paged, path, None, 5)
+    assert again["marketPlaceJobFilter"]["pagination_eq"] == {"first": 5}
+    assert paged["marketPlaceJobFilter"]["pagination_eq"] == {"after": "40", "first": 20}
+
+    # deeper paths (filter.storyFilter.pagination) are created as needed
+    deep = set_cursor({}, ("filter", "storyFilter", "pagination"), "c9", 3)
+    assert deep == {"filter": {"storyFilter": {"pagination": {"after": "c9", "first": 3}}}}
+    top = set_cursor({"filter": None}, ("pagination",), "x", 1)
+    assert top == {"filter": None, "pagination": {"after": "x", "first": 1}}
+
+
+def test_every_registered_connection_has_a_cursor_path_its_variables_declare() -> None:
+    from upwork_gql._generated.operations import OPERATIONS
+
+    connections = {op.name: op.connection for op in OPERATIONS.values() if op.connection}
+    assert connections
+    for name, connection in connections.items():
+        op = OPERATIONS[name]
+        assert op.variable(connection.cursor_path[0]) is not None, name
+        assert connection.max_page_size >= 1, name
+        assert op.paginate_method == f"paginate_{op.method}"
 
 
 def test_page_size_bounds_agree_with_the_sandbox() -> None:
@@ -500,8 +520,15 @@ def test_page_size_bounds_agree_with_the_sandbox() -> None:
     from upwork_gql.pagination import max_page_size_for
     from upwork_gql.sandbox.config import SandboxConfig
 
+    from upwork_gql._generated.operations import OPERATIONS
+
     config = SandboxConfig()
     assert config.page_size_limit("anyOtherConnection") == DEFAULT_MAX_PAGE_SIZE
     roots = {"clientProposals", "roomList", *MAX_PAGE_SIZES, *config.page_size_limits}
     for root in roots - {"*"}:
         assert max_page_size_for(root) == config.page_size_limit(root), root
+    # ... and so does the registry the generated paginators read
+    for op in OPERATIONS.values():
+        if op.connection is not None:
+            root = op.connection.root_field
+            assert op.connection.max_page_size == config.page_size_limit(root), root

@@ -17,7 +17,7 @@ from test_runtime_errors import CONTRACT_DATA, URL, Recorder, make_client
 
 from upwork_gql._client import StaticTokenAuth, UpworkClient
 from upwork_gql._constants import TENANT_HEADER
-from upwork_gql._exceptions import ConfigurationError
+from upwork_gql._exceptions import ConfigurationError, PaginationError
 from upwork_gql._ratelimit import RateLimiter
 
 OK = httpx.Response(200, json={"data": CONTRACT_DATA}, headers={"vnd.eo.request-id": "r-1"})
@@ -148,10 +148,10 @@ def test_static_token_is_secret() -> None:
 def test_only_one_auth_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     from upwork_gql.auth import MemoryTokenStore
 
-    with pytest.raises(ConfigurationError, match="only one way"):
+    with pytest.raises(ConfigurationError, match="not both"):
         UpworkClient(access_token="a", auth=HeaderAuth("b"))
     monkeypatch.delenv("UPWORK_CLIENT_ID", raising=False)
-    with pytest.raises(ConfigurationError, match="needs client_id"):
+    with pytest.raises(ConfigurationError, match="client id"):
         UpworkClient(token_store=MemoryTokenStore())
 
 
@@ -273,6 +273,98 @@ def test_from_env_without_client_id_is_a_configuration_error() -> None:
         UpworkClient.from_env(environ={"UPWORK_CLIENT_SECRET": "s3cr3t-value"})
 
 
+# --- settings: one resolution (argument, then environment, then default) -----------------------
+
+
+def test_an_oauth_setting_without_a_client_id_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="client id"):
+        UpworkClient(client_secret="s", environ={})
+
+
+def test_an_oauth_setting_with_a_static_token_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="token_url"):
+        UpworkClient(access_token="t", token_url="https://x")
+
+
+def test_the_api_url_comes_from_the_given_environ() -> None:
+    client = UpworkClient(environ={"UPWORK_API_URL": "http://127.0.0.1:1/graphql"})
+    assert client.url == "http://127.0.0.1:1/graphql"
+    assert client.auth is None  # no client id anywhere: no login is looked for
+
+
+async def test_from_env_keywords_win_over_the_environment(tmp_path: Path) -> None:
+    from upwork_gql.auth import TokenManager
+
+    environ = {
+        "UPWORK_CLIENT_ID": "env-id",
+        "UPWORK_CLIENT_SECRET": "env-secret-0001",
+        "UPWORK_TOKEN_URL": "http://127.0.0.1:9/env-token",
+        "UPWORK_TOKEN_FILE": str(tmp_path / "token.json"),
+    }
+    async with UpworkClient.from_env(
+        environ=environ, client_secret="kw", token_url="https://tok.example/t"
+    ) as client:
+        manager = client.auth
+        assert isinstance(manager, TokenManager)
+        assert manager.token_url == "https://tok.example/t"
+        assert manager._secret_value() == "kw"
+        assert manager.client_id == "env-id"
+
+
+def test_token_manager_reads_the_given_environ() -> None:
+    from upwork_gql.auth import TokenManager
+
+    manager = TokenManager(
+        environ={"UPWORK_CLIENT_ID": "id", "UPWORK_TOKEN_URL": "http://127.0.0.1:9/t"}
+    )
+    assert manager.client_id == "id"
+    assert manager.token_url == "http://127.0.0.1:9/t"
+
+
+async def test_a_malformed_url_is_refused_before_any_request() -> None:
+    rec = Recorder(OK)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(rec))
+    with pytest.raises(ConfigurationError, match="not-a-url"):
+        UpworkClient(url="not-a-url", http_client=http, access_token="t")
+    with pytest.raises(ConfigurationError, match="UPWORK_API_URL"):
+        UpworkClient(environ={"UPWORK_API_URL": "ftp://example.com/graphql"}, http_client=http)
+    await http.aclose()
+    assert rec.requests == []
+
+
+# --- lifecycle --------------------------------------------------------------------------------
+
+
+async def test_a_call_after_aclose_raises_client_closed_error() -> None:
+    from upwork_gql import ClientClosedError, UpworkError
+
+    rec = Recorder(OK)
+    client = make_client(rec)
+    await client.contract(id="1")
+    await client.aclose()
+    with pytest.raises(ClientClosedError) as info:
+        await client.contract(id="1")
+    assert isinstance(info.value, UpworkError)
+    assert "contract" in str(info.value)
+    with pytest.raises(ClientClosedError):
+        await client.with_tenant("org").contract(id="1")  # copies share the closed pool
+    with pytest.raises(ClientClosedError):
+        await client.execute(ME)
+    assert len(rec.requests) == 1
+
+
+async def test_a_generated_call_after_aclose_raises_client_closed_error() -> None:
+    from upwork_gql import ClientClosedError
+
+    client = UpworkClient(url=URL, access_token="t", rate_limit=None)
+    await client.aclose()
+    with pytest.raises(ClientClosedError):
+        await client.contract(id="1")
+    with pytest.raises(PaginationError) as info:
+        await client.paginate_room_list().to_list()
+    assert isinstance(info.value.__cause__, ClientClosedError)
+
+
 # --- raw responses ------------------------------------------------------------------------------
 
 
@@ -332,8 +424,30 @@ async def test_execute_returns_dict_data_for_ad_hoc_queries() -> None:
     rec = Recorder(ME_OK)
     async with make_client(rec) as client:
         result = await client.execute(ME)
-    assert result.data == {"user": {"id": "u1"}}
-    assert json.loads(rec.requests[0].content)["operationName"] == "me"
+        named = await client.execute(ME, operation_name="me")
+    assert result == named == {"user": {"id": "u1"}}
+    assert type(result) is dict
+    # ad-hoc documents are not parsed at run time: the name is sent only when given
+    assert [json.loads(r.content)["operationName"] for r in rec.requests] == [None, "me"]
+
+
+async def test_execute_returns_exactly_the_data_object() -> None:
+    """An ad-hoc document's result is the response's ``data`` as plain JSON: no envelope, no
+    generated model, even when a generated operation of the same name exists."""
+    rec = Recorder(httpx.Response(200, json={"data": {"contract": {"id": "1"}}}))
+    async with UpworkClient(
+        url=URL, http_client=httpx.AsyncClient(transport=httpx.MockTransport(rec)), rate_limit=None
+    ) as client:
+        result = await client.execute(
+            "query contract($id: ID!) { contract(id: $id) { id } }", variables={"id": "1"}
+        )
+        await client.http_client.aclose()
+    assert result == {"contract": {"id": "1"}}
+    assert type(result) is dict
+    assert type(result["contract"]) is dict
+    body = json.loads(rec.requests[0].content)
+    assert body["variables"] == {"id": "1"}
+    assert body["query"] == "query contract($id: ID!) { contract(id: $id) { id } }"
 
 
 # --- rate limiting ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from _runtime_fakes import FakeGeneratedClient, PayInput
 from test_runtime_errors import CONTRACT_DATA, URL, Recorder, make_client
 
-from upwork_gql._base_client import parse_retry_after
+from upwork_gql._retry_after import parse_retry_after
 from upwork_gql._constants import DEFAULT_TIMEOUT
 from upwork_gql._exceptions import (
     APIConnectionError,
@@ -249,16 +249,38 @@ async def test_mutation_detected_from_document_not_name(sleeps: list[float]) -> 
         rec.requests.clear()
         rec.responses = [httpx.Response(503), httpx.Response(200, json={"data": {"x": 1}})]
         result = await client.execute("{ x }")
-    assert result.data == {"x": 1}
+    assert result == {"x": 1}
     assert len(rec.requests) == 2
 
 
-async def test_unparseable_document_is_never_retried(sleeps: list[float]) -> None:
+@pytest.mark.parametrize(
+    ("document", "operation_name"),
+    [
+        ("garbage", None),  # no operation keyword
+        ("query a { x } mutation b { y }", None),  # several operations, none chosen
+        ("query a { x } mutation b { y }", "b"),  # the chosen one is a mutation
+        ("query a { x }", "c"),  # a name the document does not define
+        ("# query a { x }\nmutation { y }", None),  # comments are not read as operations
+    ],
+)
+async def test_document_that_may_be_a_mutation_is_never_retried(
+    sleeps: list[float], document: str, operation_name: str | None
+) -> None:
+    """Ad-hoc documents are not parsed at run time: a document whose kind cannot be told from
+    its operation keywords counts as a mutation."""
     rec = Recorder(httpx.Response(503))
     async with make_client(rec, max_retries=3) as client:
         with pytest.raises(InternalServerError):
-            await client.execute("query {")
+            await client.execute(document, operation_name)
     assert len(rec.requests) == 1
+
+
+async def test_the_chosen_query_of_a_document_is_retried(sleeps: list[float]) -> None:
+    rec = Recorder(httpx.Response(503), httpx.Response(200, json={"data": {"x": 1}}))
+    async with make_client(rec, max_retries=3) as client:
+        result = await client.execute("query a { x } mutation b { y }", "a")
+    assert result == {"x": 1}
+    assert len(rec.requests) == 2
 
 
 # --- timeouts -----------------------------------------------------------------------------------

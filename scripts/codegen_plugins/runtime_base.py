@@ -35,6 +35,14 @@ class RuntimeBasePlugin(Plugin):
             return BASE_MODEL_CODE
         return copied_code
 
+    def generate_client_module(self, module: ast.Module) -> ast.Module:
+        # The client needs only ``UNSET`` at import time: take it from the light runtime module,
+        # so that no model is built before an operation is called.
+        for node in module.body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == "base_model":
+                node.module, node.level = "upwork_gql._unset", 0
+        return module
+
     def generate_inputs_module(self, module: ast.Module) -> ast.Module:
         for node in module.body:
             if isinstance(node, ast.ClassDef):

@@ -27,6 +27,8 @@ from typing import Any, Final
 from pydantic import BaseModel as _PydanticBaseModel
 from pydantic import ConfigDict, Field
 
+from upwork_gql._unset import UNSET, UnsetType
+
 __all__ = [
     "UNSET",
     "BaseInputModel",
@@ -65,26 +67,6 @@ def note_drift(kind: str, owner: str, value: str, *, sent: bool = False) -> None
         drift_log.warning(
             "unknown %s %r in %s: kept as is; regenerate the client to type it", kind, value, owner
         )
-
-
-class UnsetType:
-    """The type of :data:`UNSET`: an optional argument that was not given (not sent at all)."""
-
-    _instance: UnsetType | None = None
-
-    def __new__(cls) -> UnsetType:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = UnsetType()
 
 
 class BaseModel(_PydanticBaseModel):

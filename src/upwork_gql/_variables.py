@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_c
 from typing_extensions import TypedDict
 
 from upwork_gql._exceptions import InvalidVariablesError
-from upwork_gql._models import UnsetType, is_unknown_enum_member, note_drift
 from upwork_gql._operation import Operation
+from upwork_gql._unset import UnsetType
 
 __all__ = ["cursor_container", "prepare_variables", "set_cursor"]
 
@@ -101,6 +101,8 @@ def _describe(op: Operation, exc: ValidationError) -> str:
 
 
 def _unknown_enums(value: Any, path: str, out: list[tuple[str, Any]]) -> None:
+    from upwork_gql._models import is_unknown_enum_member
+
     if isinstance(value, BaseModel):
         fields = type(value).model_fields
         for name in value.model_fields_set:
@@ -130,6 +132,8 @@ def _enum_policy(op: Operation, validated: Mapping[str, Any], complete: bool) ->
             f"value of enum {type(value).__name__}",
             operation=op.name,
         )
+    from upwork_gql._models import note_drift
+
     for path, value in unknown:
         note_drift(
             "enum value", f"{type(value).__name__} ({op.name}: {path})", value.value, sent=True

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from upwork_gql._unset import UNSET, UnsetType
+
 from . import operations as _operations
-from .base_model import UNSET, UnsetType
 from .codegen_base import AsyncBaseClient
 
 if TYPE_CHECKING:
