@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from _generated_types import registry_paginator_types, type_hints
 from pydantic import BaseModel
 
 from upwork_gql._client import UpworkClient
@@ -79,10 +80,8 @@ def sample_model(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def paginator_types(method: str) -> tuple[type[BaseModel], type[BaseModel]]:
-    """(connection model, node model) from a generated paginator's return annotation."""
-    hints = typing.get_type_hints(getattr(GeneratedClient, method))
-    conn, node = typing.get_args(hints["return"])
-    return conn, node
+    """(connection model, node model) from the registry entry of a generated paginator."""
+    return registry_paginator_types(method)
 
 
 def edge_model(conn: type[BaseModel]) -> type[BaseModel]:
@@ -145,7 +144,7 @@ class FakeAPI:
 
 def _required_arguments(method: str) -> dict[str, Any]:
     """Values for the paginator's required GraphQL arguments (ids)."""
-    hints = typing.get_type_hints(getattr(GeneratedClient, method))
+    hints = type_hints(getattr(GeneratedClient, method))
     import inspect
 
     signature = inspect.signature(getattr(GeneratedClient, method))
@@ -188,10 +187,18 @@ def test_paginators_are_precisely_typed() -> None:
     conn, node = paginator_types("paginate_client_proposals")
     assert conn is ClientProposalsClientProposals
     assert node is ClientProposalsClientProposalsEdgesNode
-    hints = typing.get_type_hints(UpworkClient.paginate_client_proposals)
+    hints = type_hints(UpworkClient.paginate_client_proposals)
     assert typing.get_origin(hints["return"]) is AsyncPaginator
+    assert typing.get_args(hints["return"]) == (conn, node)
     assert "pagination" not in hints  # replaced by page_size= / after=
     assert {"page_size", "max_items", "after", "prefetch"} <= set(hints)
+
+
+@pytest.mark.parametrize("method", PAGINATORS)
+def test_the_registry_and_the_annotation_name_the_same_types(method: str) -> None:
+    hints = type_hints(getattr(GeneratedClient, method))
+    assert typing.get_origin(hints["return"]) is AsyncPaginator
+    assert typing.get_args(hints["return"]) == registry_paginator_types(method)
 
 
 @pytest.mark.parametrize("method", PAGINATORS)
