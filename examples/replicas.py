@@ -198,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         refreshes, token_errors = state.refreshes, state.counters["token_errors"]
         unauthorized = state.counters["unauthorized"]
 
-    ok = sum(int(r["ok"]) for r in results)  # type: ignore[call-overload]
-    failed = sum(int(r["failed"]) for r in results)  # type: ignore[call-overload]
+    ok = sum(int(r["ok"]) for r in results)
+    failed = sum(int(r["failed"]) for r in results)
     for r in results:
         print(f"replica {r['pid']}: {r['ok']} calls, {r['failed']} failed {r['errors'] or ''}")
     print(
