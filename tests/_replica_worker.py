@@ -101,7 +101,10 @@ async def run_round(
             await limiter.acquire()
             await limiter.acquire_slot()
         try:
-            response = await http.post(api_url, json=QUERY, headers=headers, auth=auth)
+            if auth is None:
+                response = await http.post(api_url, json=QUERY, headers=headers)
+            else:
+                response = await http.post(api_url, json=QUERY, auth=auth)
         finally:
             if limiter is not None:
                 limiter.release_slot()

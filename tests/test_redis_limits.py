@@ -162,3 +162,27 @@ async def test_redis_down_paces_locally_then_uses_redis_again(
     finally:
         await limiter.aclose()
         server.close()
+
+
+async def test_late_waiter_takes_a_new_slot_without_spending_budget(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    redis_server.flush()
+    now = [100.0]
+    late = [0.2, 0.0]  # the first wake-up comes 0.2 s after its slot (a stalled process)
+    slept: list[float] = []
+
+    async def stalled_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds + late.pop(0)
+
+    monkeypatch.setattr(limits_redis.anyio, "sleep", stalled_sleep)
+    monkeypatch.setattr(limits_redis.anyio, "current_time", lambda: now[0])
+    limiter = redis_rate_limiter_from_url(redis_server.url, CLIENT_ID, rate=20, daily_quota=10)
+    try:
+        await limiter.acquire()  # slot now
+        await limiter.acquire()  # slot +55 ms: woke 200 ms late, so takes another
+        assert len(slept) == 2
+        assert await limiter.remaining_daily_budget() == 8  # counted once per request
+    finally:
+        await limiter.aclose()

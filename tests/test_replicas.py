@@ -12,10 +12,13 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import _replica_worker
@@ -360,3 +363,15 @@ def test_redis_stopped_mid_run(
         assert counters["refreshes"] == refreshes  # nothing redeemed that could not be saved
     finally:
         redis.close()
+
+
+def test_replicas_example_runs() -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "replicas.py"
+    args = ["--replicas", "2", "--tasks", "5", "--seconds", "2", "--token-ttl", "1.5"]
+    result = subprocess.run(
+        [sys.executable, str(example), *args], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "calls: " in result.stdout
+    assert " 0 failed" in result.stdout
+    assert "token refreshes at the server: " in result.stdout

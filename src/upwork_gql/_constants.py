@@ -98,6 +98,8 @@ REDIS_TOKEN_POLL_INTERVAL = 0.05
 #: Requests are spaced so that `rate` of them span (1 + this) seconds: the slack absorbs network
 #: and scheduling jitter, so no one-second window at the server holds more than `rate` requests.
 REDIS_RATE_JITTER_ALLOWANCE = 0.1
+#: A waiter that wakes up too late for its slot takes a new one, at most this many times.
+REDIS_RATE_MAX_RETAKES = 3
 #: After Redis failed, the shared rate limiter paces requests in-process for this long before
 #: trying Redis again.
 REDIS_RETRY_INTERVAL = 5.0

@@ -8,7 +8,10 @@ Redis server's clock (``TIME``), so replicas with drifting clocks still share on
   ``(1 + REDIS_RATE_JITTER_ALLOWANCE) / rate`` seconds after the previous one, and the caller
   sleeps (anyio) until its slot. Nothing is sent in a burst, and the slack per second absorbs
   network and scheduling jitter, so no one-second window at the server holds more than ``rate``
-  requests. A caller cancelled while waiting gives its slot back to nobody (errs on sending less).
+  requests. A caller that wakes up more than half the allowance after its slot (a stalled
+  process) takes a new slot rather than bunching up with the requests due next (at most
+  ``REDIS_RATE_MAX_RETAKES`` times). A caller cancelled while waiting gives its slot back to
+  nobody (errs on sending less).
 * **Daily budget**: a counter per API key for the current UTC day; the request that would go
   over it raises :class:`~upwork_gql.QuotaExceededError` before anything is sent. The budget
   resets at 00:00 UTC (Upwork does not document when its own day starts; a calendar day keeps
@@ -39,6 +42,7 @@ from upwork_gql._constants import (
     DEFAULT_RATE_LIMIT_PER_SECOND,
     REDIS_KEY_PREFIX,
     REDIS_RATE_JITTER_ALLOWANCE,
+    REDIS_RATE_MAX_RETAKES,
     REDIS_RETRY_INTERVAL,
 )
 from upwork_gql._exceptions import ConfigurationError, QuotaExceededError
@@ -55,7 +59,8 @@ __all__ = ["RedisRateLimiter", "redis_rate_limiter_from_url"]
 logger = logging.getLogger("upwork_gql.limits")
 
 # KEYS[1]: rate key (next free slot, microseconds of the server clock); KEYS[2]: quota hash.
-# ARGV[1]: interval in microseconds (0: no rate limit); ARGV[2]: daily quota (-1: none).
+# ARGV[1]: interval in microseconds (0: no rate limit); ARGV[2]: daily quota (-1: none);
+# ARGV[3]: 1 to count this request against the quota, 0 for a slot retaken by a late waiter.
 # Returns {wait_us, seconds_until_utc_midnight, used_today}; wait_us = -1: the budget is spent.
 _RESERVE = """
 local interval = tonumber(ARGV[1])
@@ -66,7 +71,7 @@ local now = seconds * 1000000 + tonumber(t[2])
 local day = math.floor(seconds / 86400)
 local reset_in = (day + 1) * 86400 - seconds
 local used = 0
-if quota >= 0 then
+if quota >= 0 and ARGV[3] == '1' then
   local stored_day = tonumber(redis.call('HGET', KEYS[2], 'day') or '-1')
   if stored_day == day then
     used = tonumber(redis.call('HGET', KEYS[2], 'used') or '0')
@@ -149,6 +154,9 @@ class RedisRateLimiter:
         self._interval_us = (
             0 if rate is None else max(1, round((1.0 + jitter_allowance) / rate * 1_000_000))
         )
+        # A waiter that wakes up later than this after its slot takes a new one (half the
+        # allowance: the other half absorbs the network).
+        self._max_lateness = jitter_allowance / 2
         self._retry_interval = retry_interval
         self._owns_client = owns_client
         self._clock = clock
@@ -195,10 +203,27 @@ class RedisRateLimiter:
             await self._local.acquire()
             return
         require_asyncio()
+        count = 1  # the first reservation counts against the daily budget, a retaken one not
+        for _ in range(REDIS_RATE_MAX_RETAKES + 1):
+            wait = await self._take_slot(count)
+            if wait is None:
+                return
+            count = 0
+            if wait == 0:
+                return
+            due = anyio.current_time() + wait
+            await anyio.sleep(wait)
+            if anyio.current_time() - due <= self._max_lateness:
+                return
+            # Woke up too late (a stalled process): sent now, this request could bunch up with
+            # the ones due next at the server. Take a new slot instead.
+
+    async def _take_slot(self, count: int) -> float | None:
+        """Reserve a slot; the seconds to wait for it, or ``None`` when paced locally."""
         quota = -1 if self.daily_quota is None else self.daily_quota
         try:
             reply: Any = await self._reserve(
-                keys=[self.rate_key, self.quota_key], args=[self._interval_us, quota]
+                keys=[self.rate_key, self.quota_key], args=[self._interval_us, quota, count]
             )
         except redis_errors() as exc:
             if self._down_until is None:
@@ -210,7 +235,7 @@ class RedisRateLimiter:
                 )
             self._down_until = self._clock() + self._retry_interval
             await self._local.acquire()
-            return
+            return None
         if self._down_until is not None:
             logger.warning("shared rate limit available again (Redis)")
             self._down_until = None
@@ -222,8 +247,7 @@ class RedisRateLimiter:
                 resets_at=time.time() + reset_in,
                 retry_after=float(reset_in),
             )
-        if wait_us > 0:
-            await anyio.sleep(wait_us / 1_000_000)
+        return wait_us / 1_000_000
 
     async def remaining_daily_budget(self) -> int | None:
         """Requests left today for this API key (``None`` without a daily quota)."""
