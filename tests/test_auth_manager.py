@@ -753,9 +753,7 @@ async def test_token_endpoint_backoff_has_the_api_jitter(
         sleeps.append(delay)
 
     monkeypatch.setattr(anyio, "sleep", fake_sleep)
-    manager = seeded_manager(
-        fake, http, max_retries=3, retry_base_delay=0.5, retry_max_delay=1.5
-    )
+    manager = seeded_manager(fake, http, max_retries=3, retry_base_delay=0.5, retry_max_delay=1.5)
     fake.token_failures = [503, 503, 503]
     token = await manager.refresh()
     assert token.access == "at-SECRET-2"

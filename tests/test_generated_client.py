@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from _generated_types import generated_namespace, operation_for, type_hints
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast
 from graphql.language import DocumentNode, FragmentSpreadNode, visit
 from graphql.language.visitor import Visitor
@@ -38,6 +39,8 @@ from upwork_gql._generated import (
     WorkDiaryContract,
     WorkDiaryContractInput,
 )
+from upwork_gql._generated.operations import OPERATIONS
+from upwork_gql._operation import Operation
 
 ROOT = Path(__file__).resolve().parent.parent
 URL = "https://api.upwork.com/graphql"
@@ -296,18 +299,37 @@ def search_connection() -> dict[str, Any]:
 def test_mission_method_is_typed_coroutine(method: str) -> None:
     fn = getattr(GeneratedClient, method)
     assert inspect.iscoroutinefunction(fn)
-    hints = inspect.get_annotations(fn, eval_str=True)
+    hints = type_hints(fn)  # models are imported for type checking only
     assert "return" in hints
     assert hints["return"].__module__.startswith("upwork_gql._generated.")
     assert (
         hints["return"].__name__ == MISSION_METHODS[method][0].upper() + MISSION_METHODS[method][1:]
     )
+    assert operation_for(method).result_model() is hints["return"]
+
+
+@pytest.mark.parametrize("op", OPERATIONS.values(), ids=lambda op: op.name)
+def test_registry_variables_match_the_method_signature(op: Operation) -> None:
+    """What the runtime validates (the registry) is what the method declares."""
+    fn = getattr(GeneratedClient, op.method)
+    hints = type_hints(fn)
+    parameters = inspect.signature(fn).parameters
+    assert [v.python_name for v in op.variables] == [
+        name for name in parameters if name not in ("self", "kwargs")
+    ]
+    namespace = generated_namespace()
+    for variable in op.variables:
+        assert eval(variable.python_type, namespace) == hints[variable.python_name], variable
+        has_default = parameters[variable.python_name].default is not inspect.Parameter.empty
+        assert variable.required is not has_default, variable
+    assert op.kind == ("mutation" if op.is_mutation else "query")
+    assert op.document.lstrip().startswith(f"{op.kind} {op.name}")
 
 
 def test_required_arguments_are_keyword_typed() -> None:
     sig = inspect.signature(GeneratedClient.client_proposals)
     assert sig.parameters["job_posting_id"].default is inspect.Parameter.empty
-    assert inspect.get_annotations(GeneratedClient.contract, eval_str=True)["id"] is str
+    assert type_hints(GeneratedClient.contract)["id"] is str
     sig = inspect.signature(GeneratedClient.work_diary_contract)
     assert sig.parameters["work_diary_contract_input"].default is inspect.Parameter.empty
 

@@ -299,7 +299,9 @@ async def test_mutation_hit_by_an_error_status_is_sent_exactly_once(
     async with sandbox_client(max_retries=5) as client:
         live_sandbox.push_faults({"next": [{**fault, "times": 6}]})
         with pytest.raises(error_class) as caught:
-            await client.execute(PAY, variables=payment(contract_id(live_sandbox)))
+            await client.execute(
+                PAY, operation_name="pay", variables=payment(contract_id(live_sandbox))
+            )
     assert sandbox_counts["graphql_requests"] == 1
     assert sandbox_counts["mutations"] == 0
     assert caught.value.operation == "pay"  # type: ignore[attr-defined]
@@ -333,10 +335,10 @@ async def test_mutation_retried_when_the_caller_opts_in(
 ) -> None:
     async with sandbox_client() as client:
         live_sandbox.push_faults({"next": [{"status": 503}]})
-        result = await client.execute(
-            PAY, variables=payment(contract_id(live_sandbox)), retry_mutation=True
+        result = await client.with_raw_response(
+            client.execute, PAY, variables=payment(contract_id(live_sandbox)), retry_mutation=True
         )
-    assert result.data["sendCustomPayment"]["invoiceId"]
+    assert result.parsed["sendCustomPayment"]["invoiceId"]
     assert result.info.retries_taken == 1
     assert sandbox_counts["graphql_requests"] == 2
     assert sandbox_counts["mutation.sendCustomPayment"] == 1
@@ -346,8 +348,10 @@ async def test_mutation_succeeds_once_without_faults(
     live_sandbox: RunningSandbox, sandbox_client: ClientFactory, sandbox_counts: CounterDelta
 ) -> None:
     async with sandbox_client() as client:
-        result = await client.execute(PAY, variables=payment(contract_id(live_sandbox)))
-    assert result.data["sendCustomPayment"]["invoiceId"]
+        result = await client.with_raw_response(
+            client.execute, PAY, variables=payment(contract_id(live_sandbox))
+        )
+    assert result.parsed["sendCustomPayment"]["invoiceId"]
     assert result.info.request_id is not None
     assert sandbox_counts["mutations"] == 1
     assert sandbox_counts["operation.pay"] == 1

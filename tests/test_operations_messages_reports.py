@@ -530,12 +530,6 @@ async def test_typed_sort_order_desc_is_sent_and_logged_once(
     assert len(sent_as_given(caplog)) == 1, [r.getMessage() for r in drift_records(caplog)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: one unknown enum value in a variable logs two drift warnings, one from "
-    "OpenEnum._missing_ ('kept as is; regenerate') while the variables are validated and one "
-    "from the variables' enum policy ('sent as given')",
-)
 @pytest.mark.usefixtures("fresh_drift_log")
 async def test_an_unknown_enum_variable_is_one_drift_warning_in_all(
     sandbox_client: ClientFactory, caplog: pytest.LogCaptureFixture

@@ -103,13 +103,13 @@ class FakeAPI:
 
     @staticmethod
     def pagination_of(variables: dict[str, Any]) -> dict[str, Any]:
-        for value in variables.values():
-            if isinstance(value, dict) and "first" in value:
+        """The pagination input ``{after, first}``, at whatever depth it was sent."""
+        pending = [variables]
+        while pending:
+            value = pending.pop(0)
+            if "first" in value:
                 return value
-            if isinstance(value, dict):
-                for inner in value.values():
-                    if isinstance(inner, dict) and "first" in inner:
-                        return inner
+            pending.extend(v for v in value.values() if isinstance(v, dict))
         raise AssertionError(f"no pagination in {variables}")
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -153,9 +153,25 @@ def _required_arguments(method: str) -> dict[str, Any]:
         if name == "self" or parameter.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
             continue
         if parameter.default is inspect.Parameter.empty:
-            assert hints[name] is str, f"{method}: cannot fabricate {name}: {hints[name]}"
-            out[name] = "1"
+            out[name] = _required_value(hints[name], f"{method}: {name}")
     return out
+
+
+def _required_value(annotation: Any, where: str) -> Any:
+    """A value for a required argument: an id, or an input object with its required fields."""
+    if annotation is str:
+        return "1"
+    assert isinstance(annotation, type), f"{where}: cannot fabricate {annotation}"
+    assert issubclass(annotation, BaseModel), f"{where}: cannot fabricate {annotation}"
+    fields = {}
+    for name, info in annotation.model_fields.items():
+        if info.is_required():
+            inner = info.annotation
+            value = _sample(inner)
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                value = _required_value(inner, f"{where}.{name}")
+            fields[info.alias or name] = value
+    return annotation.model_validate(fields)
 
 
 @pytest.fixture
@@ -271,7 +287,7 @@ async def test_cursor_inside_the_job_filter_keeps_other_fields(
     assert len(nodes) == 12
     filters = [b["variables"]["marketPlaceJobFilter"] for b in api.bodies]
     assert filters == [
-        {"searchExpression_eq": "python", "pagination_eq": {"after": None, "first": 5}},
+        {"searchExpression_eq": "python", "pagination_eq": {"first": 5}},  # no cursor yet
         {"searchExpression_eq": "python", "pagination_eq": {"after": "5", "first": 5}},
         {"searchExpression_eq": "python", "pagination_eq": {"after": "10", "first": 5}},
     ]

@@ -517,10 +517,9 @@ def test_every_registered_connection_has_a_cursor_path_its_variables_declare() -
 def test_page_size_bounds_agree_with_the_sandbox() -> None:
     """The client refuses exactly what the embedded sandbox (standing in for Upwork) refuses."""
     from upwork_gql._constants import DEFAULT_MAX_PAGE_SIZE, MAX_PAGE_SIZES
+    from upwork_gql._generated.operations import OPERATIONS
     from upwork_gql.pagination import max_page_size_for
     from upwork_gql.sandbox.config import SandboxConfig
-
-    from upwork_gql._generated.operations import OPERATIONS
 
     config = SandboxConfig()
     assert config.page_size_limit("anyOtherConnection") == DEFAULT_MAX_PAGE_SIZE

@@ -1,4 +1,5 @@
-"""The ariadne-codegen plugin that gives every connection operation a typed paginator."""
+"""The registry codegen plugin (``scripts/codegen_plugins/registry.py``): every connection
+operation gets a typed paginator and a registry entry saying where its cursor goes."""
 
 from __future__ import annotations
 
@@ -19,12 +20,25 @@ from graphql import (
     parse,
 )
 
-from upwork_gql._codegen_plugins.pagination import PaginationPluginError
 from upwork_gql._generated.client import GeneratedClient
 from upwork_gql.schema import method_name
 
 ROOT = Path(__file__).resolve().parent.parent
-PLUGIN = "upwork_gql._codegen_plugins.pagination.PaginationPlugin"
+SCRIPTS = ROOT / "scripts"
+PLUGIN = "codegen_plugins.registry.RegistryPlugin"
+RUNTIME_BASE = "codegen_plugins.runtime_base.RuntimeBasePlugin"
+
+
+@pytest.fixture(autouse=True)
+def _plugins_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugins run at generation time only: they live in scripts/, not in the package."""
+    monkeypatch.syspath_prepend(str(SCRIPTS))
+
+
+def _plugin_error() -> type[Exception]:
+    from codegen_plugins.registry import RegistryPluginError  # type: ignore[import-not-found]
+
+    return RegistryPluginError  # type: ignore[no-any-return]
 
 
 def test_registered_in_pyproject() -> None:
@@ -56,6 +70,10 @@ def test_every_connection_query_in_queries_has_a_paginator() -> None:
     generated = {name for name in dir(GeneratedClient) if name.startswith("paginate_")}
     assert expected, "queries/ has no connection operation"
     assert generated == expected
+    from upwork_gql._generated.operations import OPERATIONS
+
+    registered = {op.paginate_method for op in OPERATIONS.values() if op.connection is not None}
+    assert registered == expected
     assert {
         "paginate_client_proposals",
         "paginate_room_list",
@@ -125,11 +143,30 @@ def _generate(tmp_path: Path, queries: dict[str, str]) -> ast.Module:
         "target_package_path": str(tmp_path),
         "async_client": True,
         "convert_to_snake_case": True,
-        "plugins": [PLUGIN],
+        # as in pyproject.toml: the generated client builds on the runtime
+        "base_client_name": "AsyncBaseClient",
+        "base_client_file_path": str(SCRIPTS / "codegen_base.py"),
+        "plugins": [PLUGIN, RUNTIME_BASE],
     }
     with contextlib.redirect_stdout(io.StringIO()):
         client({"tool": {"ariadne-codegen": config}})
     return ast.parse((tmp_path / "toy_client" / "client.py").read_text())
+
+
+def _imported(module: ast.Module) -> set[str]:
+    """Names imported anywhere in the module (type-checking-only imports included)."""
+    return {
+        alias.name
+        for node in ast.walk(module)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+
+
+def _load_registry(tmp_path: Path) -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec((tmp_path / "toy_client" / "operations.py").read_text(), namespace)
+    return namespace
 
 
 def _methods(module: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -157,15 +194,24 @@ def test_plugin_follows_fragments_and_both_cursor_placements(tmp_path: Path) -> 
     assert ast.unparse(jobs.returns) == "AsyncPaginator[JobsJobs, JobsJobsEdgesNode]"
     assert [a.arg for a in jobs.args.args] == ["self", "job_filter", "kind"]  # filter kept
     source = ast.unparse(jobs)
-    assert "with_pagination(job_filter, JobFilter, 'pagination_eq'" in source
+    assert "self._paginate(_operations.JOBS, variables," in source
+    assert "'jobFilter': job_filter" in source
 
-    imported = {
-        alias.name
-        for node in module.body
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    }
-    assert {"AsyncPaginator", "ThingEdgeFieldsNode", "JobsJobsEdgesNode", "JobFilter"} <= imported
+    # the cursor placement is data in the registry, not code in the method
+    registry = _load_registry(tmp_path)
+    things_op, jobs_op, thing_op = registry["THINGS"], registry["JOBS"], registry["THING"]
+    assert things_op.connection.cursor_path == ("pagination",)
+    assert things_op.connection.path == ("things",)
+    assert things_op.connection.connection_type == "ThingsThings"
+    assert things_op.connection.node_type == "ThingEdgeFieldsNode"
+    assert jobs_op.connection.cursor_path == ("jobFilter", "pagination_eq")
+    assert jobs_op.connection.node_type == "JobsJobsEdgesNode"
+    assert thing_op.connection is None
+    assert set(registry["OPERATIONS"]) == {"things", "jobs", "thing"}
+
+    assert {"AsyncPaginator", "ThingEdgeFieldsNode", "JobsJobsEdgesNode", "JobFilter"} <= (
+        _imported(module)
+    )
 
 
 def test_generated_paginator_walks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -181,6 +227,12 @@ def test_generated_paginator_walks(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         monkeypatch.delitem(sys.modules, name)
     from toy_client.client import Client  # type: ignore[import-not-found]
     from toy_client.input_types import JobFilter  # type: ignore[import-not-found]
+    from toy_client.operations import OPERATIONS  # type: ignore[import-not-found]
+
+    # The registry plugin writes no package into the entries (they default to the project's
+    # upwork_gql._generated): point the toy's entries at the toy package.
+    for op in OPERATIONS.values():
+        monkeypatch.setattr(op, "package", "toy_client")
 
     seen: list[dict[str, Any]] = []
 
@@ -188,7 +240,7 @@ def test_generated_paginator_walks(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         variables = json.loads(request.content)["variables"]
         seen.append(variables)
         page = variables["jobFilter"]["pagination_eq"]
-        start = int(page["after"] or 0)
+        start = int(page.get("after") or 0)
         stop = min(start + page["first"], 5)
         edges = [
             {"cursor": str(i + 1), "node": {"id": str(i), "title": "t"}} for i in range(start, stop)
@@ -206,7 +258,7 @@ def test_generated_paginator_walks(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     assert asyncio.run(main()) == ["0", "1", "2", "3", "4"]
     assert [v["jobFilter"] for v in seen] == [
-        {"text_eq": "py", "pagination_eq": {"after": None, "first": 2}},
+        {"text_eq": "py", "pagination_eq": {"first": 2}},
         {"text_eq": "py", "pagination_eq": {"after": "2", "first": 2}},
         {"text_eq": "py", "pagination_eq": {"after": "4", "first": 2}},
     ]
@@ -218,7 +270,7 @@ def test_connection_without_end_cursor_is_refused(tmp_path: Path) -> None:
       things(pagination: $pagination) { edges { node { id } } pageInfo { hasNextPage } }
     }
     """
-    with pytest.raises(PaginationPluginError, match=r"things.*endCursor"):
+    with pytest.raises(_plugin_error(), match=r"things.*endCursor"):
         _generate(tmp_path, {"things": query})
 
 
@@ -230,7 +282,7 @@ def test_aliased_connection_fields_are_refused(tmp_path: Path) -> None:
       }
     }
     """
-    with pytest.raises(PaginationPluginError, match="without aliases"):
+    with pytest.raises(_plugin_error(), match="without aliases"):
         _generate(tmp_path, {"things": query})
 
 
@@ -242,7 +294,7 @@ def test_variables_clashing_with_paginator_arguments_are_refused(tmp_path: Path)
       }
     }
     """
-    with pytest.raises(PaginationPluginError, match="clash"):
+    with pytest.raises(_plugin_error(), match="clash"):
         _generate(tmp_path, {"cursorly": query})
 
 

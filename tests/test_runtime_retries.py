@@ -12,7 +12,6 @@ import pytest
 from _runtime_fakes import FakeGeneratedClient, PayInput
 from test_runtime_errors import CONTRACT_DATA, URL, Recorder, make_client
 
-from upwork_gql._retry_after import parse_retry_after
 from upwork_gql._constants import DEFAULT_TIMEOUT
 from upwork_gql._exceptions import (
     APIConnectionError,
@@ -21,6 +20,7 @@ from upwork_gql._exceptions import (
     InternalServerError,
     RateLimitError,
 )
+from upwork_gql._retry_after import parse_retry_after
 
 OK = httpx.Response(200, json={"data": CONTRACT_DATA})
 PAY_OK = httpx.Response(200, json={"data": {"pay": True}})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import logging
 import sys
@@ -14,7 +15,13 @@ from pydantic import ValidationError
 
 pytest.importorskip("ariadne_codegen")
 
-PLUGIN = "upwork_gql._codegen_plugins.drift.DriftTolerancePlugin"
+ROOT = Path(__file__).resolve().parent.parent
+# The plugins live in scripts/codegen_plugins (build time only); enums are open through the
+# runtime base, which the runtime_base plugin gives the generated package.
+PLUGINS = [
+    "codegen_plugins.runtime_base.RuntimeBasePlugin",
+    "codegen_plugins.drift.DriftTolerancePlugin",
+]
 
 SCHEMA = """
 enum Status { OPEN CLOSED }
@@ -53,6 +60,21 @@ QUERIES = {
 def _generate(tmp_path: Path, package: str, plugins: list[str]) -> ModuleType:
     from ariadne_codegen.main import client
 
+    scripts = str(ROOT / "scripts")
+    sys.path.insert(0, scripts)
+    try:
+        _run_codegen(client, tmp_path, package, plugins)
+    finally:
+        sys.path.remove(scripts)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        return importlib.import_module(package)
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+def _run_codegen(client: Any, tmp_path: Path, package: str, plugins: list[str]) -> None:
+
     (tmp_path / "schema.graphql").write_text(SCHEMA)
     queries = tmp_path / "queries"
     queries.mkdir()
@@ -74,16 +96,11 @@ def _generate(tmp_path: Path, package: str, plugins: list[str]) -> ModuleType:
             }
         }
     )
-    sys.path.insert(0, str(tmp_path))
-    try:
-        return importlib.import_module(package)
-    finally:
-        sys.path.remove(str(tmp_path))
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    return _generate(tmp_path_factory.mktemp("gen"), "drift_gen", [PLUGIN])
+    return _generate(tmp_path_factory.mktemp("gen"), "drift_gen", PLUGINS)
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +153,9 @@ def test_unknown_enum_value_is_kept_as_string(
     assert isinstance(status, status_enum)
     assert status == "PAUSED"
     assert status.value == "PAUSED"
-    assert status not in status_enum  # tells unknown values apart from members
+    assert not status.is_known  # tells unknown values apart from members
+    assert status_enum.OPEN.is_known
+    assert status is not status_enum.OPEN
     assert len(list(status_enum)) == 2  # the enum itself did not grow
     assert hash(status) == hash("PAUSED")
     assert result.model_dump(mode="json")["contract"]["status"] == "PAUSED"
@@ -202,13 +221,25 @@ def test_real_mismatches_still_fail(generated: ModuleType) -> None:
 
 
 def test_generated_source_shape(generated: ModuleType) -> None:
+    """The tolerance lives in the runtime (upwork_gql._models); generated code only uses it."""
+    from upwork_gql._models import OpenEnum
+
     package_dir = Path(generated.__file__).parent
     base_model = (package_dir / "base_model.py").read_text()
-    assert "drift tolerance helpers" in base_model
-    assert "def _missing_" in (package_dir / "enums.py").read_text()
+    assert "from upwork_gql._models import" in base_model
+    enums = (package_dir / "enums.py").read_text()
+    assert "class Status(OpenEnum)" in enums
+    assert "def _missing_" not in enums
+    assert issubclass(generated.Status, OpenEnum)
     fragments = (package_dir / "fragments.py").read_text()
     assert "typename_discriminator(" in fragments
-    assert "UnknownObject" in fragments
+    imported = {
+        alias.name
+        for node in ast.parse(fragments).body
+        if isinstance(node, ast.ImportFrom) and node.module == "upwork_gql._models"
+        for alias in node.names
+    }
+    assert {"typename_discriminator", "UnknownObject"} <= imported
 
 
 def test_project_generated_enums_are_tolerant() -> None:
@@ -221,20 +252,26 @@ def test_project_generated_enums_are_tolerant() -> None:
     enums = [
         obj
         for obj in vars(generated_enums).values()
-        if isinstance(obj, type) and issubclass(obj, enum.Enum) and obj is not enum.Enum
+        if isinstance(obj, type)
+        and issubclass(obj, enum.Enum)
+        and obj.__module__ == generated_enums.__name__  # not the imported OpenEnum base
     ]
     assert enums
     for enum_cls in enums:
         value = TypeAdapter(enum_cls).validate_python("VALUE_FROM_THE_FUTURE")
         assert value == "VALUE_FROM_THE_FUTURE", enum_cls
-        assert value not in enum_cls
+        assert not value.is_known
         first = next(iter(enum_cls))
         assert TypeAdapter(enum_cls).validate_python(first.value) is first
+        assert first.is_known
 
 
 def test_project_generated_unions_use_the_tolerant_discriminator() -> None:
     package = pytest.importorskip("upwork_gql._generated")
     package_dir = Path(package.__file__).parent
-    assert "class UnknownObject(" in (package_dir / "base_model.py").read_text()
+    assert "OpenEnum" in (package_dir / "base_model.py").read_text()
     for module in sorted(package_dir.glob("*.py")):
-        assert 'discriminator="typename__"' not in module.read_text(), module.name
+        text = module.read_text()
+        assert 'discriminator="typename__"' not in text, module.name
+        if "typename_discriminator(" in text:
+            assert "from upwork_gql._models import" in text, module.name

@@ -17,6 +17,7 @@ The generated package (``_generated/``) imports these instead of carrying its ow
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import logging
 import threading
@@ -46,6 +47,11 @@ drift_log: Final = logging.getLogger("upwork_gql.drift")
 _DRIFT_SEEN_MAX: Final = 1024
 _drift_seen: set[tuple[str, str, str]] = set()
 _drift_lock = threading.Lock()
+#: True while the client validates variables: a value the caller sends is reported there, once,
+#: as sent (upwork_gql._variables), not as a value received.
+validating_variables: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "upwork_gql_validating_variables", default=False
+)
 
 
 def note_drift(kind: str, owner: str, value: str, *, sent: bool = False) -> None:
@@ -114,7 +120,8 @@ class OpenEnum(str, enum.Enum):  # noqa: UP042 (the generated enums' bases, as b
         member._name_ = value
         member._value_ = value
         member.__dict__["_unknown_"] = True
-        note_drift("enum value", cls.__name__, value)
+        if not validating_variables.get():
+            note_drift("enum value", cls.__name__, value)
         return member
 
     @property

@@ -158,7 +158,10 @@ def prepare_variables(op: Operation, variables: Mapping[str, Any] | None) -> dic
     given = {k: v for k, v in (variables or {}).items() if not isinstance(v, UnsetType)}
     if not op.variables and not given:
         return {}
+    from upwork_gql._models import validating_variables
+
     adapter = _adapter(op)
+    marker = validating_variables.set(True)
     try:
         validated = adapter.validate_python(given)
     except ValidationError as exc:
@@ -166,6 +169,8 @@ def prepare_variables(op: Operation, variables: Mapping[str, Any] | None) -> dic
             f"invalid variables for operation {op.name!r}: {_describe(op, exc)}",
             operation=op.name,
         ) from None
+    finally:
+        validating_variables.reset(marker)
     _enum_policy(op, validated, _enum_values_complete(op))
     dumped: dict[str, Any] = adapter.dump_python(
         validated, mode="json", by_alias=True, exclude_unset=True

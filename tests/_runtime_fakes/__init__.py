@@ -48,14 +48,14 @@ class FakeGeneratedClient(BaseGraphQLClient):
 
     async def rooms(
         self,
-        filter_: Union[Optional[RoomFilter], UnsetType] = UNSET,
-        pagination: Union[Optional[Pagination], UnsetType] = UNSET,
-        sort: Union[Optional[SortOrder], UnsetType] = UNSET,
-        ids: Union[Optional[list[str]], UnsetType] = UNSET,
-        since: Union[Optional[Any], UnsetType] = UNSET,
-        limit: Union[Optional[int], UnsetType] = UNSET,
-        ratio: Union[Optional[float], UnsetType] = UNSET,
-        flag: Union[Optional[bool], UnsetType] = UNSET,
+        filter_: RoomFilter | None | UnsetType = UNSET,
+        pagination: Pagination | None | UnsetType = UNSET,
+        sort: SortOrder | None | UnsetType = UNSET,
+        ids: list[str] | None | UnsetType = UNSET,
+        since: Any | None | UnsetType = UNSET,
+        limit: int | None | UnsetType = UNSET,
+        ratio: float | None | UnsetType = UNSET,
+        flag: bool | None | UnsetType = UNSET,
         **kwargs: Any,
     ) -> Rooms:
         variables: dict[str, object] = {

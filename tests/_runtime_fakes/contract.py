@@ -1,6 +1,6 @@
 """Result models of ``query contract`` (generated shape)."""
 
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import Field
 
@@ -9,11 +9,11 @@ from .base_model import BaseModel
 
 class ContractContract(BaseModel):
     id: str
-    title: Optional[str]
-    created_at: Optional[Any] = Field(alias="createdAt")
-    amount: Optional[float]
-    count: Optional[int]
+    title: str | None
+    created_at: Any | None = Field(alias="createdAt")
+    amount: float | None
+    count: int | None
 
 
 class Contract(BaseModel):
-    contract: Optional[ContractContract]
+    contract: ContractContract | None

@@ -1,7 +1,5 @@
 """Input objects of the fake package (generated shape: ``BaseInputModel``, aliases)."""
 
-from typing import Optional
-
 from pydantic import Field
 
 from .base_model import BaseInputModel
@@ -9,17 +7,17 @@ from .enums import SortOrder
 
 
 class Pagination(BaseInputModel):
-    after: Optional[str] = None
-    first: Optional[int] = None
+    after: str | None = None
+    first: int | None = None
 
 
 class RoomFilter(BaseInputModel):
-    ids_any: Optional[list[str]] = None
-    kind: Optional[SortOrder] = None
-    pagination_eq: Optional[Pagination] = None
+    ids_any: list[str] | None = None
+    kind: SortOrder | None = None
+    pagination_eq: Pagination | None = None
 
 
 class PayInput(BaseInputModel):
     amount: float
-    note: Optional[str] = None
+    note: str | None = None
     contract_id: str = Field(alias="contractId")

@@ -1,7 +1,5 @@
 """Result models of ``query rooms`` (generated shape)."""
 
-from typing import Optional
-
 from pydantic import Field
 
 from .base_model import BaseModel
@@ -12,13 +10,13 @@ class RoomsRoomsEdgesNode(BaseModel):
 
 
 class RoomsRoomsEdges(BaseModel):
-    cursor: Optional[str]
-    node: Optional[RoomsRoomsEdgesNode]
+    cursor: str | None
+    node: RoomsRoomsEdgesNode | None
 
 
 class RoomsRooms(BaseModel):
-    total_count: Optional[int] = Field(alias="totalCount")
-    edges: Optional[list[Optional[RoomsRoomsEdges]]]
+    total_count: int | None = Field(alias="totalCount")
+    edges: list[RoomsRoomsEdges | None] | None
 
 
 class Rooms(BaseModel):

@@ -125,7 +125,10 @@ def _confirm_mutation(op: Operation) -> None:
             f"{op.name} is a mutation (it changes data at Upwork): pass --yes to send it",
             EXIT_USAGE,
         )
-    if not typer.confirm(f"Send the mutation {op.name} to Upwork?", default=False, err=True):
+    # The question and the answer stay off stdout, which may be redirected to a file.
+    sys.stderr.write(f"Send the mutation {op.name} to Upwork? [y/N]: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         raise fail("not sent", EXIT_USAGE)
 
 
