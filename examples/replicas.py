@@ -66,7 +66,7 @@ async def replica(job: Job) -> dict[str, object]:
         client_secret=job.client_secret,
         token_url=job.token_url,
         token_store=store,
-        rate_limiter=limiter,  # type: ignore[arg-type]  # any limiter with the same interface
+        rate_limiter=limiter,  # any limiter with the same interface
     )
     stop_at = anyio.current_time() + job.seconds
 
