@@ -71,3 +71,13 @@ def _fresh_drift_log() -> Iterator[None]:
     _models._drift_seen.clear()
     yield
     _models._drift_seen.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redactor() -> Iterator[None]:
+    """Secrets registered by one test (short fake tokens) do not redact another test's text."""
+    from upwork_gql._redact import REDACTOR
+
+    REDACTOR.clear()
+    yield
+    REDACTOR.clear()

@@ -237,6 +237,11 @@ def make_scratch_project(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "schema.graphql", root / "schema.graphql")
     shutil.copytree(ROOT / "queries", root / "queries")
     shutil.copy(ROOT / "scripts" / "codegen_base.py", root / "scripts" / "codegen_base.py")
+    shutil.copytree(  # the plugins pyproject.toml names (codegen_plugins.registry, ...)
+        ROOT / "scripts" / "codegen_plugins",
+        root / "scripts" / "codegen_plugins",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     shutil.copytree(
         GENERATED,
         root / "src" / "upwork_gql" / "_generated",

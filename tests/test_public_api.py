@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -61,3 +62,24 @@ def test_types_module_exports_generated_models_only() -> None:
     assert "MarketplaceJobFilter" in upwork_gql.types.__all__
     assert "GeneratedClient" not in upwork_gql.types.__all__
     assert upwork_gql.types.MarketplaceJobFilter.__module__.startswith("upwork_gql._generated")
+
+
+def test_building_a_client_imports_no_generated_model() -> None:
+    """Models load with the first call of an operation that returns them; the client, the
+    registry and the runtime never need graphql-core."""
+    code = (
+        "import sys, json; from upwork_gql import UpworkClient; "
+        "UpworkClient(access_token='t'); "
+        "print(json.dumps([sorted(m for m in sys.modules if m.startswith('upwork_gql._generated')),"
+        " 'graphql' in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules, graphql = json.loads(out.stdout)
+    assert set(modules) <= {
+        "upwork_gql._generated",
+        "upwork_gql._generated.client",
+        "upwork_gql._generated.codegen_base",
+        "upwork_gql._generated.operations",
+    }
+    assert "upwork_gql._generated.operations" in modules
+    assert graphql is False

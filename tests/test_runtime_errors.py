@@ -425,11 +425,13 @@ async def test_successful_response_is_typed() -> None:
         (lambda c: c.rooms(ids=["a", 2.0]), "ids[1]: Input should be a valid string"),
         (
             lambda c: c.rooms(pagination="first=10"),
-            "$pagination (Pagination): Input should be a valid dictionary or instance of Pagination",
+            "$pagination (Pagination): Input should be a valid dictionary or instance of "
+            "Pagination",
         ),
         (
             lambda c: c.rooms(pagination=RoomFilter()),
-            "$pagination (Pagination): Input should be a valid dictionary or instance of Pagination",
+            "$pagination (Pagination): Input should be a valid dictionary or instance of "
+            "Pagination",
         ),
         (
             lambda c: c.rooms(pagination={"first": "ten"}),

@@ -159,7 +159,7 @@ async def main(url: str) -> dict:
         except InvalidVariablesError:
             pass
     return {
-        "contract": contract.contract.id,
+        "contract": contract.contract,
         "rooms": [room.id for room in rooms],
         "adhoc": adhoc,
         "loaded": sorted(
@@ -183,7 +183,9 @@ class _LoopbackAPI(JSONServer):
         self.operations.append(body["operationName"])
         if body["operationName"] == "roomList":
             return 200, ROOM_LIST
-        return 200, {"data": {"contract": None if body["operationName"] else {"id": "1"}}}
+        if body["operationName"] is None:  # the ad-hoc document
+            return 200, {"data": {"contract": {"id": "1"}}}
+        return 200, {"data": {"contract": None}}
 
 
 def test_a_generated_call_never_imports_graphql_core() -> None:
@@ -203,6 +205,7 @@ def test_a_generated_call_never_imports_graphql_core() -> None:
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     assert api.operations == ["contract", "roomList", None]  # the bad variables were not sent
+    assert outcome["contract"] is None
     assert outcome["rooms"] == ["room-1"]
     assert outcome["adhoc"] == {"contract": {"id": "1"}}
     assert outcome["loaded"] == []
@@ -248,10 +251,6 @@ def _client(api: _Counting) -> UpworkClient:
             ),
             "filter.storyFilter.paginationTypo",
         ),
-        (
-            lambda c: c.room_list(filter_=RoomFilter.model_construct(roomNameTypo_eq="x")),
-            "filter",
-        ),
     ],
 )
 async def test_an_unknown_input_field_is_refused_at_any_depth(call: Any, path: str) -> None:
@@ -259,9 +258,8 @@ async def test_an_unknown_input_field_is_refused_at_any_depth(call: Any, path: s
     async with _client(api) as client:
         with pytest.raises(InvalidVariablesError) as info:
             await call(client)
-    assert f"{path}" in str(info.value)
-    if path != "filter":
-        assert f"{path}: is not a field of its input type" in str(info.value)
+    assert f"{path}: is not a field of its input type" in str(info.value)
+    assert info.value.operation is not None
     assert api.requests == []
 
 
@@ -295,18 +293,13 @@ async def test_unknown_enum_values_are_sent_as_given_at_every_depth_while_incomp
     drift = [r.getMessage() for r in caplog.records if r.name == "upwork_gql.drift"]
     about_top = [m for m in drift if top in m]
     about_nested = [m for m in drift if nested in m]
-    assert about_top and about_nested
+    assert about_top
+    assert about_nested
     assert len(about_top) == len(about_nested)  # the same policy at both depths
     assert any("sent as given" in m and "sortOrder" in m for m in about_top)
     assert any("sent as given" in m and "filter.roomType_eq" in m for m in about_nested)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime: an unknown enum value in variables is logged twice on upwork_gql.drift: "
-    "once by OpenEnum._missing_ while validating ('unknown enum value ... kept as is; regenerate "
-    "the client') and once by the variables' enum policy ('... sent as given')",
-)
 async def test_an_unknown_enum_value_sent_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
     top, nested = _unique("NEWEST"), _unique("GROUP")
     api = _Counting(ROOM_LIST)

@@ -7,7 +7,7 @@ result models, and a client whose methods are as thin as the generated ones (one
 input-object types, optional ``UNSET`` arguments, a query returning a connection and a mutation.
 """
 
-from typing import Any, Optional, Union
+from typing import Any
 
 from upwork_gql._base_client import BaseGraphQLClient
 

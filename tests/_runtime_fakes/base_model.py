@@ -1,4 +1,4 @@
-"""The fake package's model bases: the runtime's, as ``_generated/base_model.py`` re-exports them."""
+"""The fake package's model bases: the runtime's, as ``_generated/base_model.py`` has them."""
 
 from upwork_gql._models import UNSET, BaseInputModel, BaseModel, OpenEnum, UnsetType
 

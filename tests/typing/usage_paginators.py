@@ -13,11 +13,16 @@ from upwork_gql.types import (
     ClientProposalsClientProposals,
     ClientProposalsClientProposalsEdgesNode,
     Contract,
+    ContractTimeReportContractTimeReport,
+    ContractTimeReportContractTimeReportEdgesNode,
     MarketplaceJobFilter,
     MarketplaceJobPostingsMarketplaceJobPostings,
     MarketplaceJobPostingsMarketplaceJobPostingsEdgesNode,
     RoomListRoomList,
     RoomListRoomListEdgesNode,
+    RoomStoriesRoomStoriesEdgesNode,
+    RoomStoryFilter,
+    TimeReportFilter,
     WorkDiaryContract,
     WorkDiaryContractInput,
 )
@@ -62,3 +67,16 @@ async def mission(client: UpworkClient) -> None:
         work_diary_contract_input=WorkDiaryContractInput(contract_id="1", date="20261116")
     )
     assert_type(diary, WorkDiaryContract)
+
+    # cursors nested inside a filter (filter.storyFilter.pagination) type the same way
+    stories = client.paginate_room_stories(filter_=RoomStoryFilter(room_id_eq="r1"))
+    async for story in stories:
+        assert_type(story, RoomStoriesRoomStoriesEdgesNode)
+    report = client.paginate_contract_time_report(
+        filter_=TimeReportFilter.model_validate(
+            {"organizationId_eq": "o1", "timeReportDate_bt": {"rangeStart": "a", "rangeEnd": "b"}}
+        )
+    )
+    assert_type(await report, ContractTimeReportContractTimeReport)
+    async for row in report:
+        assert_type(row, ContractTimeReportContractTimeReportEdgesNode)

@@ -163,7 +163,7 @@ class RedisRateLimiter:
         self._reserve = redis.register_script(_RESERVE)
         self._used = redis.register_script(_USED)
         # Concurrency slots (always), and pacing while Redis is unreachable.
-        self._local = RateLimiter(rate, burst=1, max_concurrency=max_concurrency)
+        self._local = RateLimiter(rate, burst=1, max_concurrency=max_concurrency, clock=clock)
         self._down_until: float | None = None
 
     @property
