@@ -150,7 +150,7 @@ CALL_SCRIPT = textwrap.dedent(
             result = await client.execute("query org { organization { id } }")
         await http.aclose()
         print(json.dumps({
-            "data": result.data,
+            "data": result,  # an ad-hoc document returns its data as plain JSON
             "httpx_cli_loaded": "httpx._main" in sys.modules,
             "graphql_loaded": "graphql" in sys.modules,
         }))
