@@ -58,6 +58,7 @@ async def test_save_load_roundtrip_mode_0600(tmp_path: Path) -> None:
 async def test_reads_existing_python_upwork_oauth2_file(tmp_path: Path) -> None:
     path = tmp_path / "token.json"
     path.write_text(json.dumps({**OLD, "expires_at": 1_900_000_000.5, "scope": "a b"}))
+    path.chmod(0o600)
     token = await FileTokenStore(path).load()
     assert token is not None
     assert token.access == "at-old"
@@ -67,6 +68,7 @@ async def test_reads_existing_python_upwork_oauth2_file(tmp_path: Path) -> None:
 async def test_corrupt_file_is_a_store_error_without_content(tmp_path: Path) -> None:
     path = tmp_path / "token.json"
     path.write_text('{"access_token": "at-SECRET-partial')
+    path.chmod(0o600)
     with pytest.raises(TokenStoreError) as info:
         await FileTokenStore(path).load()
     assert "SECRET" not in str(info.value)
