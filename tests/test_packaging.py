@@ -126,8 +126,8 @@ def test_root_help_has_no_type_noise_for_flags() -> None:
 
 # -- the built distributions (network: the build backend and the core dependencies) ----------
 
-#: Run inside the fresh virtualenv: a call through the public client against a mock transport,
-#: then what got imported.
+#: Run inside the fresh virtualenv: a generated method and an ad-hoc document through the public
+#: client against a mock transport, then what got imported.
 CALL_SCRIPT = textwrap.dedent(
     """
     import json, sys
@@ -140,17 +140,23 @@ CALL_SCRIPT = textwrap.dedent(
 
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.headers["Authorization"] == "Bearer t0ken"
-        assert "organization" in json.loads(request.content)["query"]
+        body = json.loads(request.content)
+        if body["operationName"] == "contract":  # a generated method
+            assert body["variables"] == {"id": "7"}
+            return httpx.Response(200, json={"data": {"contract": None}})
+        assert "organization" in body["query"]
         return httpx.Response(200, json={"data": {"organization": {"id": "org-1"}}})
 
 
     async def main() -> None:
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
         async with UpworkClient(access_token="t0ken", http_client=http, rate_limit=None) as client:
-            result = await client.execute("query org { organization { id } }")
+            typed = await client.contract(id="7")
+            data = await client.execute("query org { organization { id } }")
         await http.aclose()
         print(json.dumps({
-            "data": result,  # an ad-hoc document returns its data as plain JSON
+            "typed": [type(typed).__name__, typed.contract],
+            "data": data,  # an ad-hoc document returns its data as plain JSON
             "httpx_cli_loaded": "httpx._main" in sys.modules,
             "graphql_loaded": "graphql" in sys.modules,
         }))
@@ -250,6 +256,7 @@ def test_built_wheel_installs_lean_and_calls(tmp_path: Path) -> None:
 
     report = json.loads(_run(python, "-c", CALL_SCRIPT, cwd=tmp_path).splitlines()[-1])
     assert report == {
+        "typed": ["Contract", None],
         "data": {"organization": {"id": "org-1"}},
         "httpx_cli_loaded": False,
         "graphql_loaded": False,

@@ -138,10 +138,17 @@ async def test_concurrency_slots_stay_per_process() -> None:
 
 
 async def test_redis_down_paces_locally_then_uses_redis_again(
-    caplog: pytest.LogCaptureFixture, delays: list[float]
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = RedisServer()
     now = [0.0]
+    delays: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:  # the limiter's clock moves while it sleeps
+        delays.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(limits_redis.anyio, "sleep", fake_sleep)
     limiter = redis_rate_limiter_from_url(
         server.url, CLIENT_ID, rate=20, daily_quota=1, retry_interval=5, clock=lambda: now[0]
     )

@@ -286,10 +286,11 @@ async def test_seeded_data_is_deterministic() -> None:
 
 
 async def test_startup_and_seeding_are_fast() -> None:
-    start = time.perf_counter()
+    # CPU time of this process: other processes on a busy machine do not count.
+    start = time.process_time()
     state = SandboxState(SandboxConfig(seed=5))
     jobs = [state.data.jobs[i] for i in range(1000)]
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len({j["id"] for j in jobs}) == 1000
     assert elapsed < 1.0
 
