@@ -6,7 +6,8 @@
     python scripts/api_diff.py snapshot -o before.json       # the API as it is now
     python scripts/api_diff.py compare before.json           # ... against the API now
 
-A snapshot is JSON: every public method of ``GeneratedClient`` with its signature, every
+A snapshot is JSON: the method of every operation in the registry (and its paginator) with its
+signature on ``GeneratedClient``, every
 generated pydantic model with its fields, every enum with its values. ``compare`` prints methods
 added / removed / changed (signature), then models and enums whose shape changed, and a summary
 line. It exits 0 (the summary informs; tests and ``schema check`` are the gates), or 2 when a
@@ -29,6 +30,7 @@ from typing import Any
 
 DEFAULT_PACKAGE = "upwork_gql._generated"
 CLIENT_MODULE = "client"
+REGISTRY_MODULE = "operations"
 CLIENT_CLASS = "GeneratedClient"
 
 Snapshot = dict[str, dict[str, Any]]
@@ -70,17 +72,24 @@ def _signature(func: Any) -> str:
 
 
 def snapshot(package: str = DEFAULT_PACKAGE) -> Snapshot:
-    """Import the generated package and describe its public API."""
+    """Describe the generated package's public API.
+
+    Methods come from the operation registry (``operations.OPERATIONS``): each operation's
+    method, and its paginator for a connection, with their signatures on the generated client.
+    """
     from pydantic import BaseModel
 
     pkg = importlib.import_module(package)
-    client_module = importlib.import_module(f"{package}.{CLIENT_MODULE}")
-    client = getattr(client_module, CLIENT_CLASS)
-    methods = {
-        name: _signature(member)
-        for name, member in sorted(vars(client).items())
-        if not name.startswith("_") and callable(member)
-    }
+    registry = importlib.import_module(f"{package}.{REGISTRY_MODULE}").OPERATIONS
+    client = getattr(importlib.import_module(f"{package}.{CLIENT_MODULE}"), CLIENT_CLASS)
+    methods: dict[str, str] = {}
+    for operation in registry.values():
+        names = [operation.method]
+        if operation.connection is not None:
+            names.append(f"paginate_{operation.method}")
+        for name in names:
+            methods[name] = _signature(getattr(client, name))
+    methods = dict(sorted(methods.items()))
     models: dict[str, dict[str, str]] = {}
     enums: dict[str, list[str]] = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):

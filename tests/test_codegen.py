@@ -95,9 +95,13 @@ def test_one_generated_module_per_operation() -> None:
 
     modules = {p.stem for p in GENERATED.glob("*.py")}
     assert sorted(OPERATIONS) == sorted(operation_names())
+    from ariadne_codegen.utils import process_name
+
     for name in operation_names():
-        assert method_name(name) in modules, name
-        assert OPERATIONS[name].result_module == method_name(name), name
+        module = process_name(name, convert_to_snake_case=True)  # ariadne-codegen names modules
+        assert module in modules, name
+        assert OPERATIONS[name].result_module == module, name
+        assert OPERATIONS[name].method == method_name(name), name
 
 
 # -- operation names vs the base client ---------------------------------------------------------

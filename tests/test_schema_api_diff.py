@@ -25,6 +25,16 @@ def api_diff() -> ModuleType:
 
 
 BEFORE = {
+    "operations.py": """
+from upwork_gql._operation import Operation
+def _op(name, method, connection=None):
+    return Operation(name, "query", method, "", (), "models", "Contract", connection)
+OPERATIONS = {
+    "contract": _op("contract", "contract"),
+    "roomList": _op("roomList", "room_list"),
+    "oldThing": _op("oldThing", "old_thing"),
+}
+""",
     "client.py": """
 from .models import Contract, Room
 class GeneratedClient:
@@ -51,6 +61,16 @@ class Status(str, Enum):
 }
 
 AFTER = {
+    "operations.py": """
+from upwork_gql._operation import Operation
+def _op(name, method, connection=None):
+    return Operation(name, "query", method, "", (), "models", "Contract", connection)
+OPERATIONS = {
+    "contract": _op("contract", "contract"),
+    "roomList": _op("roomList", "room_list"),
+    "companySelector": _op("companySelector", "company_selector"),
+}
+""",
     "client.py": """
 from .models import Contract, Room
 class GeneratedClient:

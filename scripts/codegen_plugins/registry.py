@@ -29,7 +29,6 @@ from __future__ import annotations
 import ast
 import copy
 import json
-import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +54,7 @@ from graphql import (
 from graphql.language import NonNullTypeNode
 
 from upwork_gql._constants import DEFAULT_MAX_PAGE_SIZE, MAX_PAGE_SIZES
+from upwork_gql._operation import method_name
 
 __all__ = ["OPEN_ENUMS_MARKER", "RegistryPlugin", "RegistryPluginError"]
 
@@ -318,8 +318,9 @@ class RegistryPlugin(Plugin):
         if operation_definition.name is None:
             raise RegistryPluginError("every operation in queries/ must have a name")
         name = operation_definition.name.value
-        # ariadne-codegen spells createRoomStoryV2 `create_room_story_v_2`; keep digits attached.
-        method_def.name = re.sub(r"(?<=[a-z])_(\d+)", r"\1", method_def.name)
+        # One naming rule with `schema check` (ariadne-codegen alone would spell
+        # createRoomStoryV2 `create_room_story_v_2`).
+        method_def.name = method_name(name)
         variables_stmt = _variables_statement(method_def)
         python_names = _variables_mapping(variables_stmt)
         annotations = {

@@ -10,17 +10,39 @@ script and the benchmarks. Nothing is rediscovered at run time.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import json
+import keyword
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Connection", "Operation", "OperationKind", "Variable"]
+__all__ = ["Connection", "Operation", "OperationKind", "Variable", "method_name"]
 
 OperationKind = Literal["query", "mutation", "subscription"]
+
+# ariadne-codegen's words: lower-case runs (optionally capitalised), upper-case runs, digits.
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?=[A-Z][a-z]|\d|\W|_|$)|\d+")
+
+
+def method_name(operation_name: str) -> str:
+    """The generated client method for an operation name: ``createRoomStoryV2`` ->
+    ``create_room_story_v2``.
+
+    The one naming rule: code generation names methods with it, and ``schema check`` predicts
+    the method of an operation not generated yet. Words are split as ariadne-codegen splits
+    them, digits stay attached to the word before them, and a keyword or builtin type name gets
+    a trailing underscore.
+    """
+    snake = "_".join(w.lower() for w in _WORDS.findall(operation_name))
+    snake = re.sub(r"(?<=[a-z])_(\d+)", r"\1", snake)
+    if keyword.iskeyword(snake) or isinstance(getattr(builtins, snake, None), type):
+        snake += "_"
+    return snake
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,6 @@ ariadne-codegen names it) would collide with a method or attribute of the client
 
 from __future__ import annotations
 
-import ast
-import builtins
-import importlib
-import inspect
-import keyword
-import re
-import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +29,8 @@ from graphql import (
 )
 from graphql.language import Visitor
 from graphql.validation import NoUnusedFragmentsRule
+
+from upwork_gql._operation import method_name
 
 __all__ = [
     "RESERVED_CLIENT_NAMES",
@@ -171,75 +166,32 @@ class CheckReport:
         return "\n".join(lines) + "\n"
 
 
-_LOWER = r"[A-Z]?[a-z]+"
-_UPPER = r"[A-Z]+(?=[A-Z][a-z]|\d|\W|_|$)"
-_WORDS = re.compile(rf"{_LOWER}|{_UPPER}|\d+")
+def _client_names() -> dict[str, str]:
+    """Public names of a constructed ``UpworkClient`` (class and instance): name -> owner.
 
-
-def method_name(operation_name: str) -> str:
-    """The generated client method for an operation, named the way ariadne-codegen names it."""
-    snake = "_".join(w.lower() for w in _WORDS.findall(operation_name))
-    if keyword.iskeyword(snake) or isinstance(getattr(builtins, snake, None), type):
-        snake += "_"
-    return snake
-
-
-def _instance_attributes(cls: type) -> set[str]:
-    """``self.x = ...`` names assigned in ``cls.__init__`` (they would shadow a method)."""
-    init = cls.__dict__.get("__init__")
-    if init is None:
-        return set()
+    The methods generated from operations (the registry lists them) are left out.
+    """
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
-    except (OSError, TypeError, SyntaxError):
-        return set()
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = list(node.targets)
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
-            targets = [node.target]
-        for target in targets:
-            if (
-                isinstance(target, ast.Attribute)
-                and isinstance(target.value, ast.Name)
-                and target.value.id == "self"
-            ):
-                names.add(target.attr)
-    return names
-
-
-def _client_classes() -> list[type]:
-    try:
-        client_cls = importlib.import_module("upwork_gql._client").UpworkClient
-        return list(client_cls.__mro__)
-    except Exception:  # the client or the generated package may not import yet
-        pass
-    try:
-        from upwork_gql import _base_client
-    except Exception:
-        return []
-    return [
-        obj
-        for obj in vars(_base_client).values()
-        if inspect.isclass(obj) and obj.__module__ == _base_client.__name__
-    ]
+        from upwork_gql._client import UpworkClient
+        from upwork_gql._generated.operations import OPERATIONS
+    except Exception:  # the generated package may not import yet (first generation)
+        return {}
+    generated = {op.method for op in OPERATIONS.values()}
+    generated |= {f"paginate_{op.method}" for op in OPERATIONS.values() if op.connection}
+    client = UpworkClient(access_token="schema-check", rate_limit=None)
+    owners: dict[str, str] = {}
+    for name in dir(client):
+        if name.startswith("_") or name in generated:
+            continue
+        owner = next((c for c in type(client).__mro__ if name in vars(c)), None)
+        owners[name] = f"{owner.__name__}.{name}" if owner else f"UpworkClient().{name}"
+    return owners
 
 
 def client_reserved_names() -> dict[str, str]:
-    """Public names on the client that an operation's method must not take: name -> owner.
-
-    Methods generated from operations (classes in ``upwork_gql._generated``) are not counted.
-    """
+    """Public names on the client that an operation's method must not take: name -> owner."""
     reserved = dict.fromkeys(RESERVED_CLIENT_NAMES, "the client")
-    for cls in _client_classes():
-        if cls is object or cls.__module__.startswith("upwork_gql._generated"):
-            continue
-        public = {n for n in vars(cls) if not n.startswith("_")}
-        for name in sorted(public | _instance_attributes(cls)):
-            if not name.startswith("_"):
-                reserved[name] = f"{cls.__name__}.{name}"
+    reserved.update(_client_names())
     return reserved
 
 
