@@ -10,17 +10,13 @@ parent's seed. The schema can therefore grow without breaking the sandbox.
 
 from __future__ import annotations
 
-import datetime as dt
-import zlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from graphql import (
     EnumValueNode,
     GraphQLEnumType,
-    GraphQLError,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLList,
@@ -34,53 +30,41 @@ from graphql import (
     GraphQLUnionType,
 )
 
-SEED_KEY = "__seed__"
-TYPENAME_KEY = "__typename"
+from upwork_gql.sandbox._base import (
+    MISSING,
+    SEED_KEY,
+    TYPENAME_KEY,
+    Lazy,
+    LazySeq,
+    SandboxGraphQLError,
+    child_seed,
+    seed_of,
+)
+from upwork_gql.sandbox.connections import fake_connection, paginate
+from upwork_gql.sandbox.values import (
+    LIVE_ENUM_VALUES,
+    OBJECT_FAKERS,
+    coerce_enum,
+    coerce_scalar,
+    live_values,
+)
 
-
-class SandboxGraphQLError(GraphQLError):
-    """An error raised by a sandbox resolver, with Upwork's ``extensions.classification``."""
-
-    def __init__(self, message: str, classification: str = "DataFetchingException") -> None:
-        super().__init__(message)
-        self.classification = classification
-
-
-@dataclass(frozen=True)
-class Lazy:
-    """A field value computed on demand from the field's arguments: ``fn(info, args)``."""
-
-    fn: Callable[[GraphQLResolveInfo, dict[str, Any]], Any]
-
-    def __call__(self, info: GraphQLResolveInfo, args: dict[str, Any]) -> Any:
-        return self.fn(info, args)
-
-
-class LazySeq(Sequence[Any]):
-    """A read-only sequence of ``total`` items built on first access by ``factory(index)``."""
-
-    def __init__(self, total: int, factory: Callable[[int], Any]) -> None:
-        self._total = total
-        self._factory = factory
-        self._cache: dict[int, Any] = {}
-
-    def __len__(self) -> int:
-        return self._total
-
-    def _get(self, index: int) -> Any:
-        if index < 0:
-            index += self._total
-        if not 0 <= index < self._total:
-            raise IndexError(index)
-        item = self._cache.get(index)
-        if item is None:
-            item = self._cache[index] = self._factory(index)
-        return item
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self._get(i) for i in range(*index.indices(self._total))]
-        return self._get(int(index))
+__all__ = [
+    "MISSING",
+    "SEED_KEY",
+    "TYPENAME_KEY",
+    "Lazy",
+    "LazySeq",
+    "SandboxGraphQLError",
+    "adapt",
+    "build_sandbox_schema",
+    "child_seed",
+    "load_sdl",
+    "named_type",
+    "paginate",
+    "resolve_field",
+    "seed_of",
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,21 +139,6 @@ def _one_argument(parse_value: Any) -> Any:
     return parse
 
 
-#: Enum values the live API knows beyond those the documentation shows (``schema.graphql``
-#: carries only the latter). The sandbox accepts them in variables and literals and returns
-#: them in data, as Upwork does, while its introspection keeps ``schema.graphql``'s lists: the
-#: situation the client's open enums are made for. Unknown values are still refused.
-LIVE_ENUM_VALUES: Mapping[str, tuple[str, ...]] = {
-    "SortOrder": ("DESC",),
-    "ClientProposalStatusName": ("Activated", "Declined", "Withdrawn", "Hired"),
-}
-
-
-def live_values(type_: GraphQLEnumType) -> tuple[str, ...]:
-    """The values of an enum the sandbox serves beyond the schema's own."""
-    return LIVE_ENUM_VALUES.get(type_.name, ())
-
-
 def _open_enum(enum: GraphQLEnumType, extra: frozenset[str]) -> None:
     parse_value, parse_literal, serialize = enum.parse_value, enum.parse_literal, enum.serialize
 
@@ -195,41 +164,6 @@ def _open_enum(enum: GraphQLEnumType, extra: frozenset[str]) -> None:
 
 # --------------------------------------------------------------------------------------------
 # Resolution
-
-
-class _Missing:
-    __slots__ = ()
-
-
-MISSING: Any = _Missing()
-
-
-def child_seed(seed: int, *parts: object) -> int:
-    """A deterministic seed for a child value (stable across processes, unlike ``hash``)."""
-    text = f"{seed}:" + ":".join(str(p) for p in parts)
-    return zlib.crc32(text.encode())
-
-
-def seed_of(parent: Any) -> int:
-    """The generation seed of a parent value."""
-    if isinstance(parent, Mapping):
-        seed = parent.get(SEED_KEY)
-        if isinstance(seed, int):
-            return seed
-        ident = parent.get("id")
-        if ident is not None:
-            return zlib.crc32(str(ident).encode())
-        # No id: derive the seed from the item's own scalar content (stable, order-independent).
-        parts = [
-            f"{k}={v}"
-            for k, v in parent.items()
-            if isinstance(v, str | int | float) and not isinstance(v, bool)
-        ]
-        seed = zlib.crc32("|".join(parts[:6]).encode()) if parts else 7
-        if isinstance(parent, dict):
-            parent[SEED_KEY] = seed  # content-derived, so caching it changes nothing
-        return seed
-    return 7
 
 
 def resolve_field(parent: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
@@ -347,273 +281,3 @@ def adapt(value: Any, type_: GraphQLOutputType, seed: int, name: str, info: Any)
         return maker(seed) if maker is not None else {SEED_KEY: seed}
     text = str(value)
     return {SEED_KEY: seed, "rawValue": text, "displayValue": text, "value": value, "id": text}
-
-
-def fake_money(seed: int) -> dict[str, Any]:
-    """A consistent ``Money`` object."""
-    amount = 10 + (seed % 9000) / 100
-    return {"rawValue": f"{amount:.2f}", "currency": "USD", "displayValue": f"${amount:,.2f}"}
-
-
-def fake_date_time_object(seed: int) -> dict[str, Any]:
-    """A ``DateTime`` object (``rawValue`` in epoch milliseconds, ``displayValue`` ISO)."""
-    text = fake_datetime(seed)
-    moment = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=dt.UTC)
-    return {"rawValue": str(int(moment.timestamp() * 1000)), "displayValue": text}
-
-
-#: Generators for object types whose fields must agree with each other.
-OBJECT_FAKERS: dict[str, Callable[[int], dict[str, Any]]] = {
-    "Money": fake_money,
-    "DateTime": fake_date_time_object,
-}
-
-
-def coerce_enum(value: Any, type_: GraphQLEnumType, seed: int) -> str | None:
-    """A value of the enum: the given one if known, else the closest; a stable pick if missing.
-
-    A given value the schema's enum cannot express (a seeded ``FIXED_PRICE`` against an enum
-    documented with ``HOURLY`` only) is ``None`` rather than a wrong value: a nullable field
-    reads null, and a non-null one falls back to a stable pick (see ``adapt``).
-    """
-    names = list(type_.values)
-    if value is not MISSING:
-        text = str(value)
-        if text in type_.values or text in live_values(type_):
-            return text
-        upper = text.upper().replace(" ", "_").replace("-", "_")
-        for candidate in names:
-            if candidate.upper() == upper:
-                return candidate
-        for candidate in names:
-            cu = candidate.upper()
-            if cu.startswith(upper) or upper.startswith(cu):
-                return candidate
-        return None
-    return names[seed % len(names)]
-
-
-_SCALAR_PICK_KEYS = ("rawValue", "value", "displayValue", "amount", "id", "name", "title")
-
-
-def coerce_scalar(value: Any, type_name: str, seed: int, name: str) -> Any:
-    """Adapt or generate a scalar value for the scalar type ``type_name``."""
-    if value is MISSING:
-        return fake_scalar(type_name, seed, name)
-    if isinstance(value, Mapping):
-        for key in _SCALAR_PICK_KEYS:
-            if value.get(key) is not None:
-                return coerce_scalar(value[key], type_name, seed, name)
-        return fake_scalar(type_name, seed, name)
-    if isinstance(value, list | tuple):
-        return coerce_scalar(value[0], type_name, seed, name) if value else None
-    kind = _scalar_kind(type_name)
-    try:
-        if kind == "int":
-            if isinstance(value, bool):
-                return int(value)
-            return int(float(value))
-        if kind == "float":
-            return float(value)
-        if kind == "bool":
-            if isinstance(value, str):
-                return value.lower() in {"true", "1", "yes"}
-            return bool(value)
-    except (TypeError, ValueError):
-        return fake_scalar(type_name, seed, name)
-    if kind in {"string", "id", "datetime", "date", "time", "url"}:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-    return value
-
-
-def _scalar_kind(type_name: str) -> str:
-    low = type_name.lower()
-    if low in {"int", "long", "short", "biginteger", "bigint", "byte"}:
-        return "int"
-    if low in {"float", "double", "bigdecimal", "decimal"}:
-        return "float"
-    if low == "boolean":
-        return "bool"
-    if low == "id":
-        return "id"
-    if "datetime" in low or "timestamp" in low or "instant" in low:
-        return "datetime"
-    if "date" in low:
-        return "date"
-    if "time" in low:
-        return "time"
-    if "url" in low or "uri" in low:
-        return "url"
-    if "json" in low or low in {"map", "object", "any"}:
-        return "json"
-    return "string"
-
-
-_WORDS = (
-    "alpha",
-    "delta",
-    "orbit",
-    "pixel",
-    "harbor",
-    "cedar",
-    "quartz",
-    "summit",
-    "ember",
-    "lumen",
-)
-_BASE_TIME = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
-
-
-def fake_datetime(seed: int) -> str:
-    """A plausible ISO-8601 UTC date-time."""
-    moment = _BASE_TIME + dt.timedelta(minutes=(seed % (30 * 24 * 6)) * 10)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def fake_scalar(type_name: str, seed: int, name: str) -> Any:
-    """A plausible value for a scalar, guided by the type and the field's name."""
-    kind = _scalar_kind(type_name)
-    low = name.lower()
-    if kind == "int":
-        if "count" in low or low.startswith(("num", "total")):
-            return seed % 50
-        return seed % 100
-    if kind == "float":
-        if "rate" in low or "amount" in low or "budget" in low:
-            return round(10 + (seed % 9000) / 100, 2)
-        return round((seed % 1000) / 10, 1)
-    if kind == "bool":
-        return seed % 2 == 0
-    if kind == "datetime":
-        return fake_datetime(seed)
-    if kind == "date":
-        return fake_datetime(seed)[:10]
-    if kind == "time":
-        return fake_datetime(seed)[11:19]
-    if kind == "json":
-        return {}
-    if kind == "url" or low.endswith("url"):
-        return f"https://www.upwork.com/sandbox/{name}/{seed % 100000}"
-    if kind == "id" or low == "id" or low.endswith("id") or low in {"rid", "nid", "ciphertext"}:
-        return str(1_000_000 + seed % 9_000_000)
-    if low.endswith(("datetime", "date", "time")) or low in {"created", "updated", "modified"}:
-        return fake_datetime(seed)
-    if low == "ciphertext":
-        return f"~01{seed:016x}"
-    if "email" in low:
-        return f"user{seed % 1000}@example.com"
-    if low == "currency":
-        return "USD"
-    if low in {"rawvalue", "amount"}:
-        return f"{10 + (seed % 9000) / 100:.2f}"
-    if low == "displayvalue":
-        return f"${10 + (seed % 9000) / 100:.2f}"
-    if (
-        type_name.endswith(("Status", "State", "Type", "Name", "Level", "Kind"))
-        and type_name[:1].isupper()
-        and type_name != "String"
-    ):
-        return ("ACTIVE", "PENDING", "DEFAULT", "OTHER")[seed % 4]
-    if "name" in low or "title" in low or "label" in low:
-        return f"{_WORDS[seed % len(_WORDS)].title()} {_WORDS[(seed // 10) % len(_WORDS)]}"
-    return f"{name} {_WORDS[seed % len(_WORDS)]}"
-
-
-# --------------------------------------------------------------------------------------------
-# Connections and pagination
-
-
-DEFAULT_PAGE_SIZE = 10
-
-
-def find_pagination(args: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The ``{after, first}`` object of a field's arguments: top level or inside a filter."""
-    for key in ("pagination", "pagination_eq"):
-        value = args.get(key)
-        if isinstance(value, Mapping):
-            return value
-    for value in args.values():
-        if isinstance(value, Mapping):
-            for key in ("pagination_eq", "pagination"):
-                inner = value.get(key)
-                if isinstance(inner, Mapping):
-                    return inner
-    return None
-
-
-def page_window(args: Mapping[str, Any], limit: int, field_name: str) -> tuple[int, int]:
-    """``(offset, first)`` from the arguments; errors in Upwork's shape for bad values."""
-    pagination = find_pagination(args) or {}
-    after = pagination.get("after")
-    first = pagination.get("first")
-    offset = 0
-    if after not in (None, ""):
-        try:
-            offset = int(str(after))
-        except ValueError:
-            raise SandboxGraphQLError(
-                f"Invalid cursor '{after}': cursors are offsets as strings @ '{field_name}'",
-                "ValidationError",
-            ) from None
-        if offset < 0:
-            raise SandboxGraphQLError(
-                f"Invalid cursor '{after}': must not be negative @ '{field_name}'",
-                "ValidationError",
-            )
-    size = DEFAULT_PAGE_SIZE if first is None else int(first)
-    if size > limit:
-        raise SandboxGraphQLError(
-            f"Page size is restricted to be <= {limit}; requested {size} @ '{field_name}'",
-            "ValidationError",
-        )
-    if size < 1:
-        raise SandboxGraphQLError(
-            f"Page size must be at least 1; requested {size} @ '{field_name}'",
-            "ValidationError",
-        )
-    return offset, size
-
-
-def connection(items: Sequence[Any], offset: int, first: int) -> dict[str, Any]:
-    """A Relay connection page. Cursors are offsets: the cursor of item ``i`` is ``str(i + 1)``,
-    so that ``after: "0"`` starts at the first item and ``after: endCursor`` continues."""
-    total = len(items)
-    start = min(offset, total)
-    stop = min(start + first, total)
-    nodes = list(items[start:stop])
-    edges = [{"cursor": str(start + i + 1), "node": node} for i, node in enumerate(nodes)]
-    return {
-        "totalCount": total,
-        "edges": edges,
-        "nodes": nodes,
-        "pageInfo": {
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-            "hasNextPage": stop < total,
-            "hasPreviousPage": start > 0,
-        },
-    }
-
-
-def paginate(
-    items: Sequence[Any], info: GraphQLResolveInfo, args: Mapping[str, Any]
-) -> dict[str, Any]:
-    """A connection page of ``items`` for this field's pagination arguments."""
-    limit = 100
-    ctx = getattr(info, "context", None)
-    if ctx is not None and hasattr(ctx, "page_size_limit"):
-        limit = ctx.page_size_limit(info.field_name)
-    offset, first = page_window(args, limit, info.field_name)
-    return connection(items, offset, first)
-
-
-def fake_connection(
-    seed: int, name: str, info: GraphQLResolveInfo, args: Mapping[str, Any]
-) -> dict[str, Any]:
-    """A small connection of generated nodes for connection fields without seeded data."""
-    base = child_seed(seed, name)
-    total = 3 + base % 5
-    items = LazySeq(total, lambda i: {SEED_KEY: child_seed(base, "node", i)})
-    return paginate(items, info, args)
