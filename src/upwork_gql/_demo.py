@@ -25,6 +25,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from upwork_gql._demo_output import DemoTable, money, step
+
 if TYPE_CHECKING:
     from upwork_gql.sandbox import RunningSandbox
 
@@ -85,49 +87,6 @@ def _free_port() -> int:
         return port
 
 
-def _money(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(getattr(value, "display_value", None) or getattr(value, "raw_value", "") or "")
-
-
-def _step(console: Console, number: int, title: str, detail: str = "") -> None:
-    console.print()
-    line = f"[bold cyan]{number}.[/bold cyan] [bold]{title}[/bold]"
-    if detail:
-        line += f"  [dim]{detail}[/dim]"
-    console.print(line)
-
-
-class _DemoTable:
-    """A rich table whose short columns (ids, amounts, dates) are never squeezed; only the free
-    text columns give way on a narrow terminal."""
-
-    _FLEXIBLE = frozenset({"title", "name", "memo", "organization", "freelancer"})
-
-    def __init__(self, title: str, columns: list[str]) -> None:
-        self.title = title
-        self.columns = columns
-        self.rows: list[tuple[str, ...]] = []
-
-    def add_row(self, *values: str) -> None:
-        self.rows.append(values)
-
-    def __rich__(self) -> Table:
-        table = Table(
-            title=self.title, title_justify="left", title_style="dim", header_style="bold"
-        )
-        for index, column in enumerate(self.columns):
-            widest = max([len(column), *(len(row[index]) for row in self.rows)])
-            if column in self._FLEXIBLE:
-                table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=44)
-            else:
-                table.add_column(column, no_wrap=True, min_width=min(widest, 24))
-        for row in self.rows:
-            table.add_row(*row)
-        return table
-
-
 class _Counters:
     """httpx event hooks on the client's own connection pool: requests and statuses as seen by
     the client (retried attempts included)."""
@@ -183,7 +142,7 @@ async def _run(options: DemoOptions, console: Console, tmp: Path) -> DemoReport:
     )
     async with serve_async(config) as sandbox:
         orgs = sandbox.config.organizations
-        _step(
+        step(
             console,
             1,
             "Sandbox",
@@ -228,7 +187,7 @@ async def _run(options: DemoOptions, console: Console, tmp: Path) -> DemoReport:
         )
         logged_in = True
         mode = oct(token_file.stat().st_mode & 0o777)
-        _step(
+        step(
             console,
             2,
             "Login",
@@ -272,7 +231,7 @@ async def _jobs(
     """Walk every job posting; print the most-applied; return the id of the busiest one."""
     from upwork_gql.cli._progress import page_progress
 
-    _step(
+    step(
         console,
         3,
         "Job postings",
@@ -303,16 +262,16 @@ async def _jobs(
                 sandbox.push_faults({"graphql": [{"status": 502, "html": True}]})
     report.jobs = seen
     best = sorted(top, reverse=True)
-    table = _DemoTable(
+    table = DemoTable(
         f"the {len(best)} most-applied of {seen:,} job postings",
         ["id", "title", "budget", "applicants"],
     )
     for applicants, _, job in best:
         hourly = job.hourly_budget_min is not None and job.hourly_budget_max is not None
         budget = (
-            f"{_money(job.hourly_budget_min)}-{_money(job.hourly_budget_max)}/h"
+            f"{money(job.hourly_budget_min)}-{money(job.hourly_budget_max)}/h"
             if hourly
-            else _money(job.amount)
+            else money(job.amount)
         )
         table.add_row(
             job.id,
@@ -328,14 +287,14 @@ async def _jobs(
 
 
 async def _proposals(client: Any, console: Console, report: DemoReport, job_id: str) -> None:
-    _step(
+    step(
         console,
         4,
         "Proposals of one job",
         f"client.paginate_client_proposals(job_posting_id={job_id!r})",
     )
     paginator = client.paginate_client_proposals(job_posting_id=job_id, page_size=50)
-    table = _DemoTable(
+    table = DemoTable(
         f"proposals for job {job_id}", ["proposal", "freelancer", "rate", "status", "submitted"]
     )
     count = 0
@@ -350,7 +309,7 @@ async def _proposals(client: Any, console: Console, report: DemoReport, job_id: 
             table.add_row(
                 proposal.id,
                 proposal.user.name or "",
-                _money(rate),
+                money(rate),
                 status_text,
                 (proposal.audit_details.created_date_time or "")[:10],
             )
@@ -380,7 +339,7 @@ async def _wait_for_refresh(manager: Any, console: Console, events: list[float])
 
 
 async def _contract(client: Any, console: Console, contract_id: str) -> None:
-    _step(console, 5, "A contract", f"await client.contract(id={contract_id!r})")
+    step(console, 5, "A contract", f"await client.contract(id={contract_id!r})")
     result = await client.contract(id=contract_id)
     contract = result.contract
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 3))
@@ -394,7 +353,7 @@ async def _contract(client: Any, console: Console, contract_id: str) -> None:
         ("title", contract.title),
         ("type", getattr(contract.contract_type, "value", contract.contract_type)),
         ("status", getattr(contract.status, "value", contract.status)),
-        ("hourly rate", _money(contract.hourly_charge_rate)),
+        ("hourly rate", money(contract.hourly_charge_rate)),
         (
             "weekly limit",
             f"{contract.weekly_hours_limit:g} h" if contract.weekly_hours_limit else "",
@@ -410,8 +369,8 @@ async def _contract(client: Any, console: Console, contract_id: str) -> None:
 
 
 async def _rooms(client: Any, console: Console, report: DemoReport) -> None:
-    _step(console, 6, "Rooms", "async for room in client.paginate_room_list(page_size=25)")
-    table = _DemoTable("rooms (first rows)", ["room", "name", "type", "unread", "users"])
+    step(console, 6, "Rooms", "async for room in client.paginate_room_list(page_size=25)")
+    table = DemoTable("rooms (first rows)", ["room", "name", "type", "unread", "users"])
     count = 0
     paginator = client.paginate_room_list(page_size=25)
     async for room in paginator:
@@ -436,7 +395,7 @@ async def _diary(
     from upwork_gql.types import WorkDiaryContractInput
 
     day = date.replace("-", "")
-    _step(
+    step(
         console,
         7,
         "A day of the work diary",
@@ -453,7 +412,7 @@ async def _diary(
         stamp = cell.cell_date_time.raw_value if cell.cell_date_time else ""
         hour = _hour_of(stamp)
         hours.setdefault(hour, []).append(cell)
-    table = _DemoTable(
+    table = DemoTable(
         f"{len(cells)} ten-minute cells on {date}, by hour",
         ["hour", "cells", "minutes", "avg activity", "manual", "memo"],
     )
@@ -488,7 +447,7 @@ async def _tenants(
     sandbox: RunningSandbox,
     other_org: str,
 ) -> None:
-    _step(
+    step(
         console,
         8,
         "Tenant switch",
@@ -496,7 +455,7 @@ async def _tenants(
         "sends X-Upwork-API-TenantId",
     )
     names = {org.id: org.name for org in sandbox.config.organizations}
-    table = _DemoTable("the same query for two organizations", ["tenant", "organization", "rooms"])
+    table = DemoTable("the same query for two organizations", ["tenant", "organization", "rooms"])
     for label, scoped in (("(default)", client), (other_org, client.with_tenant(other_org))):
         first = await scoped.paginate_room_list(page_size=1)
         report.pages += 1
