@@ -24,17 +24,21 @@ def api_diff() -> ModuleType:
     return module
 
 
+def _registry(*operations: tuple[str, str]) -> str:
+    """A generated ``operations.py`` listing these (name, method) query operations."""
+    entries = "".join(f"    {name!r}: _op({name!r}, {method!r}),\n" for name, method in operations)
+    return (
+        "from upwork_gql._operation import Operation\n"
+        "def _op(name, method):\n"
+        '    return Operation(name, "query", method, "", (), "models", "Contract")\n'
+        f"OPERATIONS = {{\n{entries}}}\n"
+    )
+
+
 BEFORE = {
-    "operations.py": """
-from upwork_gql._operation import Operation
-def _op(name, method, connection=None):
-    return Operation(name, "query", method, "", (), "models", "Contract", connection)
-OPERATIONS = {
-    "contract": _op("contract", "contract"),
-    "roomList": _op("roomList", "room_list"),
-    "oldThing": _op("oldThing", "old_thing"),
-}
-""",
+    "operations.py": _registry(
+        ("contract", "contract"), ("roomList", "room_list"), ("oldThing", "old_thing")
+    ),
     "client.py": """
 from .models import Contract, Room
 class GeneratedClient:
@@ -61,16 +65,9 @@ class Status(str, Enum):
 }
 
 AFTER = {
-    "operations.py": """
-from upwork_gql._operation import Operation
-def _op(name, method, connection=None):
-    return Operation(name, "query", method, "", (), "models", "Contract", connection)
-OPERATIONS = {
-    "contract": _op("contract", "contract"),
-    "roomList": _op("roomList", "room_list"),
-    "companySelector": _op("companySelector", "company_selector"),
-}
-""",
+    "operations.py": _registry(
+        ("contract", "contract"), ("roomList", "room_list"), ("companySelector", "company_selector")
+    ),
     "client.py": """
 from .models import Contract, Room
 class GeneratedClient:
