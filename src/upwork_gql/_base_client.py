@@ -79,6 +79,20 @@ _DETAIL_LEN: Final = 200
 _COMMENT: Final = re.compile(r"#[^\n]*")
 
 
+def _encode_variables(payload: Mapping[str, Any], name: str | None) -> bytes:
+    """The variables as compact JSON. JSON has no NaN or infinity: refusing them here is the last
+    guard (generated operations refuse them while validating)."""
+    try:
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        target = f" for operation {name!r}" if name else ""
+        raise InvalidVariablesError(
+            f"invalid variables{target}: NaN and infinity cannot be sent as JSON ({exc})",
+            operation=name,
+        ) from None
+    return text.encode()
+
+
 def _make_timeout(value: TimeoutTypes) -> httpx.Timeout:
     timeout = value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
     if None in (timeout.connect, timeout.read, timeout.write, timeout.pool):
@@ -375,7 +389,7 @@ class BaseGraphQLClient:
             raise ClientClosedError(
                 f"the client is closed (aclose() was called){where(name, None)}"
             )
-        body = prefix + json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        body = prefix + _encode_variables(payload, name)
         headers = self._base_headers
         if extra_headers:
             headers = {**headers, **extra_headers}
