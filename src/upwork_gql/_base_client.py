@@ -33,7 +33,7 @@ import anyio
 import httpx
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
-from upwork_gql._config import resolve
+from upwork_gql._config import check_url, resolve
 from upwork_gql._constants import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
@@ -176,7 +176,7 @@ class BaseGraphQLClient:
             if http_client is not None:
                 with contextlib.suppress(ConfigurationError):
                     timeout = _make_timeout(http_client.timeout)
-        self.url: str = resolve("url", url, environ)
+        self.url = resolve("url", url, environ)
         self.headers: dict[str, str] = dict(headers or {})
         self.auth = auth
         self.tenant_id = tenant_id
@@ -211,8 +211,18 @@ class BaseGraphQLClient:
             base[TENANT_HEADER] = self.tenant_id
         self._base_headers = base
         self._auth_arg: Any = self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT
-        self._url = httpx.URL(self.url)  # httpx would parse a string URL on every request
         self._secrets: Callable[[str], str] | None = getattr(self.auth, "redact", None)
+
+    @property
+    def url(self) -> str:
+        """The GraphQL endpoint. Assigning it checks it (an absolute http(s) URL) and the next
+        request goes there."""
+        return self._url_text
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self._url_text: str = check_url(value, "url")
+        self._url = httpx.URL(value)  # parsed once: httpx would parse a string on every request
 
     @property
     def http_client(self) -> httpx.AsyncClient:
