@@ -461,14 +461,17 @@ class BaseGraphQLClient:
                 if response is not None:
                     raise status_error(response, name, scrub)
                 raise self._transport_error(error, name, scrub) from error
-            log.info(
-                "%s retrying in %.2fs (attempt %d of %d, %s)",
-                name,
-                delay,
-                attempt,
-                retries + 1,
-                f"status={response.status_code}" if response is not None else type(error).__name__,
-            )
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "%s retrying in %.2fs (attempt %d of %d, %s)",
+                    name,
+                    delay,
+                    attempt,
+                    retries + 1,
+                    f"status={response.status_code}"
+                    if response is not None
+                    else type(error).__name__,
+                )
             await anyio.sleep(delay)
 
         if response.is_closed:
