@@ -724,3 +724,14 @@ async def test_an_unknown_enum_value_sent_is_logged_cut_short(
     assert len(records) == 1
     assert "$sort (SortOrder)" in records[0]
     assert len(records[0]) < 400
+
+
+async def test_variable_values_are_scrubbed_from_error_values_not_keys() -> None:
+    """A variable whose value happens to be ``message`` or ``path`` does not rename the keys of
+    the stored errors; the values a server echoes are still replaced."""
+    body = {"errors": [{"message": "no contract path here", "path": ["contract"]}]}
+    rec = Recorder(httpx.Response(200, json=body))
+    async with make_client(rec) as client:
+        with pytest.raises(GraphQLError) as info:
+            await client.contract(id="path")
+    assert info.value.errors == [{"message": "no contract *** here", "path": ["contract"]}]

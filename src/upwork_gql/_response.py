@@ -97,13 +97,14 @@ class Scrubber:
         return redact_text(text, strings_in(self._values) if self._values else ())
 
     def obj(self, value: Any, *, keep_values: bool = False) -> Any:
-        """A copy of a JSON-like ``value`` with every string (keys included) scrubbed; with
-        ``keep_values``, only the secrets."""
+        """A copy of a JSON-like ``value`` with every string scrubbed; with ``keep_values``,
+        only the secrets. Keys lose only secrets (``"message"`` stays a key whatever the
+        variables hold)."""
         if isinstance(value, str):
             return self.secrets(value) if keep_values else self.text(value)
         if isinstance(value, Mapping):
             return {
-                self.obj(k, keep_values=keep_values): self.obj(v, keep_values=keep_values)
+                self.secrets(k) if isinstance(k, str) else k: self.obj(v, keep_values=keep_values)
                 for k, v in value.items()
             }
         if isinstance(value, list | tuple):
