@@ -95,6 +95,84 @@ def test_operation_help_lists_variables_and_graphql_types() -> None:
     assert "$workDiaryContractInput: WorkDiaryContractInput! (required)" in out
 
 
+PAGING_OPTIONS = ("--all-pages", "--page-size", "--max-items")
+
+
+def test_paging_options_are_offered_only_for_paginated_operations() -> None:
+    code, out, _ = run("contract", "--help")
+    assert code == 0
+    for option in PAGING_OPTIONS:
+        assert option not in out
+    assert "--format" in out
+    code, out, _ = run("roomList", "--help")
+    assert code == 0
+    for option in PAGING_OPTIONS:
+        assert option in out
+    # the page-size bound of this operation is in its help
+    assert "1<=x<=50" in out
+    code, out, _ = run("marketplaceJobPostings", "--help")
+    assert "1<=x<=100" in out
+
+
+def _cli_main(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    """The console script's entry point in this process (one-line usage errors, exit codes)."""
+    from upwork_gql.cli._app import run as cli_run
+
+    monkeypatch.setattr(sys, "argv", ["upwork-gql", *argv])
+    with pytest.raises(SystemExit) as info:
+        cli_run()
+    code = info.value.code
+    assert isinstance(code, int)
+    return code
+
+
+@pytest.mark.usefixtures("env")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["roomList", "--all-pages", "--page-size", "500"], "--page-size"),
+        (["roomList", "--all-pages", "--page-size", "51"], "--page-size"),
+        (["roomList", "--all-pages", "--page-size", "0"], "--page-size"),
+        (["marketplaceJobPostings", "--all-pages", "--page-size", "101"], "--page-size"),
+        (["roomList", "--all-pages", "--max-items", "0"], "--max-items"),
+        (["contract", "--var", "id=1", "--all-pages"], "does not return a paginated connection"),
+        (["contract", "--var", "id=1", "--page-size", "5"], "does not return a paginated"),
+    ],
+)
+def test_paging_usage_errors_exit_2_with_one_line(
+    sandbox: RunningSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    expected: str,
+) -> None:
+    """A page size outside the operation's bounds is a usage error like a size of 0: exit 2,
+    one ``error:`` line, nothing sent."""
+    before = sandbox.state.graphql_calls
+    code = _cli_main(["call", *args], monkeypatch)
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    assert expected in lines[0]
+    assert sandbox.state.graphql_calls == before
+
+
+@pytest.mark.usefixtures("env")
+def test_the_largest_page_size_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = _cli_main(
+        ["call", "roomList", "--all-pages", "--page-size", "50", "--max-items", "3", "-f", "jsonl"],
+        monkeypatch,
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert len(out.splitlines()) == 3
+
+
 def test_unknown_operation_is_one_line_with_a_suggestion() -> None:
     code, _, err = run("clientProposal", "--var", "jobPostingId=1")
     assert code == 2

@@ -458,6 +458,39 @@ async def test_to_pandas_flattens_nested_fields() -> None:
     assert frame.loc[0, "skills"] == ["x"]
 
 
+async def test_to_pandas_holds_plain_enum_values_at_every_depth() -> None:
+    """Enum members (generated ``OpenEnum`` ones included, known or not) become their values:
+    a DataFrame column holds ``"ONE_ON_ONE"``, never ``RoomType.ONE_ON_ONE``."""
+    from upwork_gql._generated.enums import RoomType
+
+    class Owner(BaseModel):
+        kind: RoomType
+
+    class Room(BaseModel):
+        id: str
+        room_type: RoomType | None
+        owner: Owner
+        kinds: list[RoomType]
+
+    unknown = RoomType("BRAND_NEW_KIND")
+    assert not unknown.is_known
+    rooms = [
+        Room(id="1", room_type=RoomType.ONE_ON_ONE, owner=Owner(kind=unknown), kinds=[unknown]),
+        Room(id="2", room_type=None, owner=Owner(kind=RoomType.GROUP), kinds=[RoomType.GROUP]),
+    ]
+
+    async def fetch(after: str | None, first: int) -> Page:
+        return Page([Edge(str(i), room) for i, room in enumerate(rooms)], False, "2", 2)
+
+    frame = await AsyncPaginator(fetch, operation="op").to_pandas()
+    assert list(frame["room_type"].iloc[:1]) == ["ONE_ON_ONE"]
+    assert frame["room_type"].isna().iloc[1]
+    assert list(frame["owner.kind"]) == ["BRAND_NEW_KIND", "GROUP"]
+    assert list(frame["kinds"]) == [["BRAND_NEW_KIND"], ["GROUP"]]
+    cells = [frame.loc[0, "room_type"], *frame["owner.kind"], *frame["kinds"].sum()]
+    assert all(type(cell) is str for cell in cells), [type(cell) for cell in cells]
+
+
 async def test_to_pandas_without_pandas_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -83,3 +83,62 @@ def test_building_a_client_imports_no_generated_model() -> None:
     }
     assert "upwork_gql._generated.operations" in modules
     assert graphql is False
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    """An exact equality (like httpx's ``test_exported_members``): adding or dropping a public
+    name is a deliberate change of this list."""
+    assert set(upwork_gql.__all__) == {
+        "NOT_GIVEN",
+        "APIConnectionError",
+        "APIError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AsyncPaginator",
+        "AuthenticationError",
+        "BadRequestError",
+        "ClientClosedError",
+        "ConfigurationError",
+        "FileTokenStore",
+        "GraphQLError",
+        "GraphQLValidationError",
+        "InsecureTokenFileWarning",
+        "InternalServerError",
+        "InvalidResponseError",
+        "InvalidVariablesError",
+        "MemoryTokenStore",
+        "MissingExtraError",
+        "MissingScopeError",
+        "NotFoundError",
+        "NotGiven",
+        "OAuthError",
+        "PaginationError",
+        "PermissionDeniedError",
+        "QuotaExceededError",
+        "RateLimitError",
+        "RateLimiter",
+        "RawResponse",
+        "ReauthenticationRequired",
+        "RequestTimeoutError",
+        "ResponseInfo",
+        "ResponseValidationError",
+        "SchemaError",
+        "StateMismatchError",
+        "Token",
+        "TokenEndpointError",
+        "TokenManager",
+        "TokenStore",
+        "TokenStoreError",
+        "UpworkClient",
+        "UpworkError",
+        "__version__",
+    }
+
+
+def test_the_insecure_token_file_warning_is_public_and_the_one_the_store_emits() -> None:
+    from upwork_gql.auth import stores
+
+    warning = upwork_gql.InsecureTokenFileWarning
+    assert warning is stores.InsecureTokenFileWarning
+    assert issubclass(warning, UserWarning)
+    assert "InsecureTokenFileWarning" in upwork_gql.auth.__all__

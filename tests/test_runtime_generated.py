@@ -263,6 +263,74 @@ async def test_an_unknown_input_field_is_refused_at_any_depth(call: Any, path: s
     assert api.requests == []
 
 
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (
+            lambda c: c.room_list(pagination={"first": "10"}),
+            "pagination.first: Input should be a valid integer",
+        ),
+        (
+            lambda c: c.room_list(pagination={"first": True}),
+            "pagination.first: Input should be a valid integer",
+        ),
+        (
+            lambda c: c.room_list(pagination={"first": 2**40}),
+            "pagination.first: Input should be less than or equal to 2147483647",
+        ),
+        (
+            lambda c: c.room_list(filter_={"subscribed_eq": 1}),
+            "filter.subscribed_eq: Input should be a valid boolean",
+        ),
+        (
+            lambda c: c.room_list(filter_={"activeSince_eq": 20240101}),
+            "filter.activeSince_eq: Input should be a valid string",
+        ),
+        (
+            lambda c: c.marketplace_job_postings(
+                market_place_job_filter={
+                    "area_eq": {"latitude": "1.0", "longitude": 2.0, "radius": 3.0}
+                }
+            ),
+            "marketPlaceJobFilter.area_eq.latitude: Input should be a valid number",
+        ),
+        (
+            lambda c: c.marketplace_job_postings(
+                market_place_job_filter={
+                    "area_eq": {"latitude": 1.0, "longitude": float("nan"), "radius": 3.0}
+                }
+            ),
+            "marketPlaceJobFilter.area_eq.longitude: Input should be a finite number",
+        ),
+        (
+            lambda c: c.client_proposals(job_posting_id="1", filter_={"chargeRate_eq": object()}),
+            "filter.chargeRate_eq: Value error, a value of type object cannot be sent as JSON",
+        ),
+    ],
+)
+async def test_generated_input_objects_apply_graphql_input_coercion(call: Any, needle: str) -> None:
+    """The generated input models type their scalar fields with the runtime's GraphQL scalars:
+    nested values are checked like top-level variables, and nothing is sent."""
+    api = _Counting(ROOM_LIST)
+    async with _client(api) as client:
+        with pytest.raises(InvalidVariablesError) as info:
+            await call(client)
+    assert needle in str(info.value)
+    assert api.requests == []
+
+
+async def test_generated_input_objects_take_integer_ids_and_send_strings() -> None:
+    api = _Counting({"data": {"workDiaryContract": None}})
+    async with _client(api) as client:
+        await client.work_diary_contract(
+            work_diary_contract_input={"contractId": 40001000, "date": "20261116"}  # type: ignore[arg-type]
+        )
+        await client.work_diary_contract(
+            WorkDiaryContractInput(contract_id=7, date="20261116")  # type: ignore[arg-type]
+        )
+    assert [v["workDiaryContractInput"]["contractId"] for v in api.variables] == ["40001000", "7"]
+
+
 def test_generated_input_models_forbid_unknown_fields() -> None:
     from pydantic import ValidationError
 

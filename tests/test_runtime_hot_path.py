@@ -172,11 +172,6 @@ async def test_validation_sees_the_collector_as_the_application_set_it(
 # --- parsed endpoint URL ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime: the parsed URL (_url) is computed once in _rebuild(); assigning client.url "
-    "afterwards is ignored and requests keep going to the old endpoint",
-)
 async def test_a_changed_url_is_used_by_the_next_request() -> None:
     ok = httpx.Response(200, json={"data": CONTRACT_DATA})
     rec = Recorder(ok)
@@ -191,6 +186,28 @@ async def test_a_changed_url_is_used_by_the_next_request() -> None:
         "http://127.0.0.1:9/other",
         "http://127.0.0.1:9/other",
     ]
+
+
+async def test_an_assigned_url_is_checked_like_the_constructor_argument() -> None:
+    from upwork_gql import ConfigurationError
+
+    rec = Recorder(httpx.Response(200, json={"data": CONTRACT_DATA}))
+    async with make_client(rec) as client:
+        for bad in ("not-a-url", "ftp://127.0.0.1/graphql", "http://", ""):
+            with pytest.raises(ConfigurationError, match="absolute http"):
+                client.url = bad
+        assert client.url == "http://127.0.0.1:9/graphql"
+        await client.contract(id="1")
+        copy = client.with_tenant("org")
+        copy.url = "http://127.0.0.1:9/copy"
+        await copy.contract(id="1")
+        await client.contract(id="1")
+    assert [str(r.url) for r in rec.requests] == [
+        "http://127.0.0.1:9/graphql",
+        "http://127.0.0.1:9/copy",
+        "http://127.0.0.1:9/graphql",
+    ]
+    assert "url='http://127.0.0.1:9/copy'" in repr(copy)
 
 
 # --- responses are freed by reference counting -------------------------------------------------

@@ -189,11 +189,6 @@ async def test_logging_disabled_formats_nothing(monkeypatch: pytest.MonkeyPatch)
     assert len(rec.requests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime: the retry record (log.info in BaseGraphQLClient._send) is not guarded by "
-    "isEnabledFor(INFO): its arguments are built and the method called at WARNING",
-)
 @pytest.mark.usefixtures("warnings_only")
 async def test_logging_disabled_formats_nothing_on_retries(
     monkeypatch: pytest.MonkeyPatch, no_sleep: None

@@ -5,6 +5,12 @@
   and ``Upload``: the generated package carries no pasted runtime code;
 * input objects derive from ``BaseInputModel``: a field the schema does not have (a misspelled
   filter) is an error, at any depth, before anything is sent;
+* the scalar fields of input objects are typed with the runtime's GraphQL scalars
+  (``upwork_gql._scalars``: ``GraphQLInt``, ``GraphQLFloat``, ``GraphQLBoolean``, ``GraphQLString``,
+  ``GraphQLID``, ``GraphQLCustomScalar``), so nested values follow GraphQL's input coercion (a
+  32-bit ``Int``, a finite ``Float``, no ``"10"`` for a number, an integer ``ID`` sent as a
+  string) like top-level variables; for type checkers they are ``int``, ``float``, ``bool``,
+  ``str`` and ``Any``. Result models keep the plain types (what the server sends is tolerated);
 * enums derive from ``OpenEnum``: a value added to the API after generation parses as a
   pseudo-member instead of failing the whole response.
 """
@@ -12,23 +18,60 @@
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from ariadne_codegen.plugins.base import Plugin
-from graphql import GraphQLEnumType
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputField,
+    GraphQLScalarType,
+    GraphQLSchema,
+    get_named_type,
+)
 
 __all__ = ["RuntimeBasePlugin"]
 
 RUNTIME_MODULE = "upwork_gql._models"
+SCALARS_MODULE = "upwork_gql._scalars"
+#: GraphQL scalar -> (the name ariadne-codegen writes, the runtime type that replaces it).
+SCALAR_TYPES: dict[str, tuple[str, str]] = {
+    "Int": ("int", "GraphQLInt"),
+    "Float": ("float", "GraphQLFloat"),
+    "Boolean": ("bool", "GraphQLBoolean"),
+    "String": ("str", "GraphQLString"),
+    "ID": ("str", "GraphQLID"),
+}
+CUSTOM_SCALAR = ("Any", "GraphQLCustomScalar")
+SCALAR_NAMES = sorted({runtime for _, runtime in (*SCALAR_TYPES.values(), CUSTOM_SCALAR)})
+BASE_NAMES = ["UNSET", "BaseInputModel", "BaseModel", "OpenEnum", "UnsetType", "Upload"]
+EXPORTED = sorted([*BASE_NAMES, *SCALAR_NAMES])
 BASE_MODEL_CODE = f'''"""The generated models' bases: re-exported from the hand-written runtime."""
 
-from {RUNTIME_MODULE} import UNSET, BaseInputModel, BaseModel, OpenEnum, UnsetType, Upload
+from {RUNTIME_MODULE} import {", ".join(BASE_NAMES)}
+from {SCALARS_MODULE} import {", ".join(SCALAR_NAMES)}
 
-__all__ = ["UNSET", "BaseInputModel", "BaseModel", "OpenEnum", "UnsetType", "Upload"]
+__all__ = {EXPORTED!r}
 '''
+
+
+class _RenameScalar(ast.NodeTransformer):
+    def __init__(self, generated: str, runtime: str) -> None:
+        self.generated, self.runtime = generated, runtime
+        self.renamed = False
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        if node.id == self.generated:
+            self.renamed = True
+            return ast.copy_location(ast.Name(self.runtime), node)
+        return node
 
 
 class RuntimeBasePlugin(Plugin):
     """Point the generated models at the runtime's base classes (see module docstring)."""
+
+    def __init__(self, schema: GraphQLSchema, config_dict: dict[str, Any]) -> None:
+        super().__init__(schema, config_dict)
+        self._used_scalars: set[str] = set()
 
     def copy_code(self, copied_code: str) -> str:
         if "class BaseModel(" in copied_code:
@@ -43,7 +86,24 @@ class RuntimeBasePlugin(Plugin):
                 node.module, node.level = "upwork_gql._unset", 0
         return module
 
+    def generate_input_field(
+        self,
+        field_implementation: ast.AnnAssign,
+        input_field: GraphQLInputField,
+        field_name: str,
+    ) -> ast.AnnAssign:
+        named = get_named_type(input_field.type)
+        if not isinstance(named, GraphQLScalarType):
+            return field_implementation
+        generated, runtime = SCALAR_TYPES.get(named.name, CUSTOM_SCALAR)
+        renamer = _RenameScalar(generated, runtime)
+        field_implementation.annotation = renamer.visit(field_implementation.annotation)
+        if renamer.renamed:
+            self._used_scalars.add(runtime)
+        return field_implementation
+
     def generate_inputs_module(self, module: ast.Module) -> ast.Module:
+        used = sorted(self._used_scalars)
         for node in module.body:
             if isinstance(node, ast.ClassDef):
                 node.bases = [
@@ -57,7 +117,7 @@ class RuntimeBasePlugin(Plugin):
             ):
                 node.names = [
                     ast.alias("BaseInputModel") if a.name == "BaseModel" else a for a in node.names
-                ]
+                ] + [ast.alias(name) for name in used]
         return module
 
     def generate_enum(self, class_def: ast.ClassDef, enum_type: GraphQLEnumType) -> ast.ClassDef:

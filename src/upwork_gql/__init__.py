@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     )
     from upwork_gql.auth import (
         FileTokenStore,
+        InsecureTokenFileWarning,
         MemoryTokenStore,
         Token,
         TokenManager,
@@ -77,6 +78,7 @@ _LAZY: dict[str, str] = {
     "RawResponse": "upwork_gql._types",
     "ResponseInfo": "upwork_gql._types",
     "FileTokenStore": "upwork_gql.auth",
+    "InsecureTokenFileWarning": "upwork_gql.auth",
     "MemoryTokenStore": "upwork_gql.auth",
     "Token": "upwork_gql.auth",
     "TokenManager": "upwork_gql.auth",
@@ -97,6 +99,7 @@ __all__ = [
     "FileTokenStore",
     "GraphQLError",
     "GraphQLValidationError",
+    "InsecureTokenFileWarning",
     "InternalServerError",
     "InvalidResponseError",
     "InvalidVariablesError",

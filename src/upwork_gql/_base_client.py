@@ -33,7 +33,7 @@ import anyio
 import httpx
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
-from upwork_gql._config import resolve
+from upwork_gql._config import check_url, resolve
 from upwork_gql._constants import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
@@ -77,6 +77,20 @@ log: Final = get_logger("upwork_gql")
 _SelfT = TypeVar("_SelfT", bound="BaseGraphQLClient")
 _DETAIL_LEN: Final = 200
 _COMMENT: Final = re.compile(r"#[^\n]*")
+
+
+def _encode_variables(payload: Mapping[str, Any], name: str | None) -> bytes:
+    """The variables as compact JSON. JSON has no NaN or infinity: refusing them here is the last
+    guard (generated operations refuse them while validating)."""
+    try:
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        target = f" for operation {name!r}" if name else ""
+        raise InvalidVariablesError(
+            f"invalid variables{target}: NaN and infinity cannot be sent as JSON ({exc})",
+            operation=name,
+        ) from None
+    return text.encode()
 
 
 def _make_timeout(value: TimeoutTypes) -> httpx.Timeout:
@@ -162,7 +176,7 @@ class BaseGraphQLClient:
             if http_client is not None:
                 with contextlib.suppress(ConfigurationError):
                     timeout = _make_timeout(http_client.timeout)
-        self.url: str = resolve("url", url, environ)
+        self.url = resolve("url", url, environ)
         self.headers: dict[str, str] = dict(headers or {})
         self.auth = auth
         self.tenant_id = tenant_id
@@ -197,8 +211,18 @@ class BaseGraphQLClient:
             base[TENANT_HEADER] = self.tenant_id
         self._base_headers = base
         self._auth_arg: Any = self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT
-        self._url = httpx.URL(self.url)  # httpx would parse a string URL on every request
         self._secrets: Callable[[str], str] | None = getattr(self.auth, "redact", None)
+
+    @property
+    def url(self) -> str:
+        """The GraphQL endpoint. Assigning it checks it (an absolute http(s) URL) and the next
+        request goes there."""
+        return self._url_text
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self._url_text: str = check_url(value, "url")
+        self._url = httpx.URL(value)  # parsed once: httpx would parse a string on every request
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -375,7 +399,7 @@ class BaseGraphQLClient:
             raise ClientClosedError(
                 f"the client is closed (aclose() was called){where(name, None)}"
             )
-        body = prefix + json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        body = prefix + _encode_variables(payload, name)
         headers = self._base_headers
         if extra_headers:
             headers = {**headers, **extra_headers}
@@ -437,14 +461,17 @@ class BaseGraphQLClient:
                 if response is not None:
                     raise status_error(response, name, scrub)
                 raise self._transport_error(error, name, scrub) from error
-            log.info(
-                "%s retrying in %.2fs (attempt %d of %d, %s)",
-                name,
-                delay,
-                attempt,
-                retries + 1,
-                f"status={response.status_code}" if response is not None else type(error).__name__,
-            )
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "%s retrying in %.2fs (attempt %d of %d, %s)",
+                    name,
+                    delay,
+                    attempt,
+                    retries + 1,
+                    f"status={response.status_code}"
+                    if response is not None
+                    else type(error).__name__,
+                )
             await anyio.sleep(delay)
 
         if response.is_closed:

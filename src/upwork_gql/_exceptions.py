@@ -38,7 +38,9 @@ Every :class:`APIError` carries ``operation`` (the GraphQL operation name) and `
 and the partial ``data`` (the typed result model when it validates, else the raw dict).
 
 Messages never contain tokens, secrets or variable values (values a server echoes back are
-replaced by ``***``).
+replaced by ``***``); neither do ``body_excerpt``, ``errors``, ``paths`` or the kept ``headers``
+(secrets only there) and the partial ``data`` (secrets only: variable values may belong to a
+result). No exception keeps the ``httpx.Response`` or a parser's error that would quote the body.
 """
 
 from __future__ import annotations

@@ -10,11 +10,16 @@
   do not match the models each become their exception, carrying the operation and request id.
 * Every message, excerpt and stored payload passes through a :class:`Scrubber`: variable values
   and every secret the client knows (tokens, client secret) that a server echoes back become
-  ``***``.
+  ``***``. The response headers kept on a status error and the partial ``data`` kept on a
+  GraphQL error have the secrets replaced (not the variable values, which may legitimately be
+  part of a result). No exception keeps the ``httpx.Response`` (its body is raw, and its
+  request carries the ``Authorization`` header), nor a parser's exception whose text would
+  quote the body.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -46,6 +51,7 @@ from upwork_gql._retry_after import parse_retry_after
 __all__ = ["Scrubber", "parse_response", "request_id", "status_error", "where"]
 
 _EXCERPT_LEN: Final = 200
+_EXCERPT_WINDOW: Final = 16 * 1024
 _SCOPE_RE: Final = re.compile(
     r"doesn't have enough oauth2 permissions/scopes to access:?\s*"
     r"(?:\[(?P<list>[^\]]*)\]|(?P<rest>.*))",
@@ -78,19 +84,31 @@ class Scrubber:
         self._values = values
         self._secrets = secrets
 
+    def secrets(self, text: str) -> str:
+        """``text`` with the client's secrets replaced (variable values are kept)."""
+        if self._secrets is not None:
+            text = self._secrets(text)
+        return redact_text(text)
+
     def text(self, text: str) -> str:
+        """``text`` with the client's secrets and the request's variable values replaced."""
         if self._secrets is not None:
             text = self._secrets(text)
         return redact_text(text, strings_in(self._values) if self._values else ())
 
-    def obj(self, value: Any) -> Any:
-        """A copy of a JSON-like ``value`` with every string scrubbed."""
+    def obj(self, value: Any, *, keep_values: bool = False) -> Any:
+        """A copy of a JSON-like ``value`` with every string scrubbed; with ``keep_values``,
+        only the secrets. Keys lose only secrets (``"message"`` stays a key whatever the
+        variables hold)."""
         if isinstance(value, str):
-            return self.text(value)
+            return self.secrets(value) if keep_values else self.text(value)
         if isinstance(value, Mapping):
-            return {k: self.obj(v) for k, v in value.items()}
+            return {
+                self.secrets(k) if isinstance(k, str) else k: self.obj(v, keep_values=keep_values)
+                for k, v in value.items()
+            }
         if isinstance(value, list | tuple):
-            return [self.obj(v) for v in value]
+            return [self.obj(v, keep_values=keep_values) for v in value]
         return value
 
 
@@ -109,9 +127,18 @@ def where(operation: str | None, request_id: str | None) -> str:
 
 
 def _excerpt(content: bytes, scrub: Scrubber) -> str:
-    text = scrub.text(content[: _EXCERPT_LEN * 4].decode("utf-8", errors="replace"))
+    # Scrubbed before it is cut: a window far longer than the excerpt, so that what is kept
+    # never ends in a secret cut in half at the window's edge (replacing secrets by *** shrinks
+    # the text, but not from 16 KiB down to 200 characters).
+    text = scrub.text(content[:_EXCERPT_WINDOW].decode("utf-8", errors="replace"))
     text = " ".join(text.split())
     return text if len(text) <= _EXCERPT_LEN else text[: _EXCERPT_LEN - 1] + "…"
+
+
+def _headers(headers: httpx.Headers, scrub: Scrubber) -> dict[str, str]:
+    """The response headers to keep on an error (a ``WWW-Authenticate`` challenge may quote the
+    token), with the secrets replaced."""
+    return {key: scrub.secrets(value) for key, value in headers.items()}
 
 
 def status_error(
@@ -122,10 +149,7 @@ def status_error(
     rid = request_id(response)
     content = response.content
     detail = ""
-    try:
-        body = json.loads(content) if content else None
-    except ValueError:
-        body = None
+    body = _json(content)
     if isinstance(body, dict):
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
@@ -141,7 +165,7 @@ def status_error(
     message += where(operation, rid)
     kwargs: dict[str, Any] = {
         "status_code": status,
-        "headers": response.headers,
+        "headers": _headers(response.headers, scrub),
         "body_excerpt": _excerpt(content, scrub),
         "operation": operation,
         "request_id": rid,
@@ -165,9 +189,9 @@ def _validation_paths(exc: ValidationError) -> list[str]:
 
 
 def _response_validation_error(
-    exc: ValidationError, operation: str | None, rid: str | None
+    exc: ValidationError, operation: str | None, rid: str | None, scrub: Scrubber
 ) -> ResponseValidationError:
-    paths = _validation_paths(exc)
+    paths = [scrub.text(path) for path in _validation_paths(exc)]
     shown = "; ".join(paths[:5]) + (f"; and {len(paths) - 5} more" if len(paths) > 5 else "")
     return ResponseValidationError(
         f"response does not match the generated models: {shown}{where(operation, rid)}",
@@ -255,21 +279,13 @@ def parse_response(
         except ValidationError:
             pass  # not the expected shape: diagnose below
         else:
-            errors: list[Any] | None = parsed.errors  # type: ignore[attr-defined]
-            if not errors:
+            if not parsed.errors:  # type: ignore[attr-defined]
                 return parsed.data  # type: ignore[attr-defined]
-            raise graphql_error(
-                errors,
-                parsed.data,  # type: ignore[attr-defined]
-                name,
-                request_id(response),
-                scrub,
-            )
-    try:
-        body = json.loads(content)
-    except ValueError:
+            # GraphQL errors: the partial data is validated again below, secrets replaced first
+    body = _json(content)
+    if body is _NOT_JSON:
         what = "an empty body" if not content.strip() else "a body that is not JSON"
-        raise _invalid(response, what, name, scrub) from None
+        raise _invalid(response, what, name, scrub)
     if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
         raise _invalid(
             response, "JSON that is not a GraphQL response (no data, no errors)", name, scrub
@@ -280,18 +296,37 @@ def parse_response(
     if errors:
         if not isinstance(errors, list):
             errors = [errors]
-        typed = data
-        if data is not None and op is not None:
-            try:
-                typed = op.result_model().model_validate(data)
-            except ValidationError:
-                typed = scrub.obj(data)
+        # The partial result is the caller's data (variable values may belong there), but a
+        # secret never does: replaced before it is typed.
+        typed = scrub.obj(data, keep_values=True)
+        if typed is not None and op is not None:
+            with contextlib.suppress(ValidationError):
+                typed = op.result_model().model_validate(typed)
         raise graphql_error(errors, typed, name, rid, scrub)
     if data is None:
         raise _invalid(response, "neither data nor errors", name, scrub)
     if op is None:
         return data
+    failure: ValidationError | None = None
     try:
         return op.result_model().model_validate(data)
     except ValidationError as exc:
-        raise _response_validation_error(exc, name, rid) from exc
+        failure = exc
+    # Raised outside the handler, without a cause or context: pydantic's error quotes the
+    # values it refused (the paths and messages are kept, scrubbed).
+    assert failure is not None
+    raise _response_validation_error(failure, name, rid, scrub)
+
+
+_NOT_JSON: Final = object()
+
+
+def _json(content: bytes) -> Any:
+    """The decoded body, or ``_NOT_JSON``. Never raises: an exception raised after a failed
+    decode must not carry the decoder's error as its context (it holds the whole body)."""
+    if not content:
+        return _NOT_JSON
+    try:
+        return json.loads(content)
+    except ValueError:
+        return _NOT_JSON

@@ -5,12 +5,17 @@ specs (the Python types of the generated method's arguments): a ``TypedDict`` th
 undeclared variables, over the generated input models, which forbid undeclared fields. So every
 depth follows the same rules: a misspelled filter field, a wrong type, a missing required
 variable or an out-of-range value is an :class:`~upwork_gql.InvalidVariablesError` naming its
-path (``filter.roomNameTypo_eq``), and nothing is sent.
+path (``filter.roomNameTypo_eq``), and nothing is sent. Scalars follow GraphQL's input coercion
+(:mod:`upwork_gql._scalars`) at every depth too: ``Int`` is a 32-bit integer (not ``True``, not
+``"10"``), ``Float`` a finite number, ``Boolean`` a bool, ``ID`` a string or an integer (sent as a
+string), and a custom scalar any value that can be sent as JSON. A problem is named the same way
+at every depth: ``$limit (Int): ...`` for a variable, ``filter.pagination_eq.first: ...`` inside
+one.
 
 Enum values follow one policy at every depth: while the schema is reconstructed from the
 documentation (``ENUM_VALUES_COMPLETE`` is false in the registry), a value outside the generated
 list is sent as given and logged once on ``upwork_gql.drift``; once the schema is pulled live, it
-is refused before sending.
+is refused before sending (the value shown cut to 40 characters).
 
 The result is the JSON-ready ``variables`` object: GraphQL names, only what was set.
 """
@@ -24,16 +29,26 @@ from collections.abc import Mapping
 from typing import Any, Final, NotRequired, Required
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_config
+from pydantic_core import PydanticSerializationError
 from typing_extensions import TypedDict
 
 from upwork_gql._exceptions import InvalidVariablesError
-from upwork_gql._operation import Operation
+from upwork_gql._operation import Operation, Variable
+from upwork_gql._scalars import (
+    GraphQLBoolean,
+    GraphQLCustomScalar,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLString,
+)
 from upwork_gql._unset import UnsetType
 
 __all__ = ["cursor_container", "prepare_variables", "set_cursor"]
 
 _UNSET_UNION: Final = re.compile(r"^Union\[(?P<inner>.*), UnsetType\]$", re.DOTALL)
 _MAX_PROBLEMS: Final = 5
+_MAX_SHOWN: Final = 40
 
 
 def _namespace(op: Operation) -> dict[str, Any]:
@@ -51,6 +66,19 @@ def _namespace(op: Operation) -> dict[str, Any]:
     return namespace
 
 
+def _scalars_for(variable: Variable) -> dict[str, Any]:
+    """The names of a variable's annotation that mean GraphQL scalars, bound to the types that
+    apply GraphQL's input coercion (``str`` is an ``ID`` or a ``String`` by the declared type;
+    ``Any`` is a custom scalar)."""
+    return {
+        "int": GraphQLInt,
+        "float": GraphQLFloat,
+        "bool": GraphQLBoolean,
+        "str": GraphQLID if variable.named_type == "ID" else GraphQLString,
+        "Any": GraphQLCustomScalar,
+    }
+
+
 def _adapter(op: Operation) -> TypeAdapter[Any]:
     adapter = op._cache.get("variables")
     if adapter is None:
@@ -61,7 +89,8 @@ def _adapter(op: Operation) -> TypeAdapter[Any]:
             match = _UNSET_UNION.match(source)
             if match is not None:  # unset arguments are dropped before validation
                 source = match.group("inner")
-            annotation = eval(source, namespace)  # generated source text, not user input
+            # generated source text, not user input
+            annotation = eval(source, {**namespace, **_scalars_for(variable)})
             fields[variable.name] = (
                 Required[annotation] if variable.required else NotRequired[annotation]
             )
@@ -79,25 +108,39 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _label(op: Operation, path: str) -> str:
+    """How a problem's place is named, the same at every depth: a variable as ``$name (Type)``,
+    anything inside one by its path (``filter.pagination_eq.first``, ``ids[1]``)."""
+    variable = op.variable(path)
+    return f"${path} ({variable.graphql_type})" if variable is not None else path
+
+
+def _clip(text: str) -> str:
+    """A value shown in a message or a log record, cut to a readable length."""
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
+def _joined(problems: list[str]) -> str:
+    shown = "; ".join(problems[:_MAX_PROBLEMS])
+    if len(problems) > _MAX_PROBLEMS:
+        shown += f"; and {len(problems) - _MAX_PROBLEMS} more"
+    return shown
+
+
 def _describe(op: Operation, exc: ValidationError) -> str:
     problems = []
     for error in exc.errors(include_url=False, include_input=False):
-        path = _path(tuple(error["loc"]))
-        variable = op.variable(path)
-        if variable is not None:
-            path = f"${path} ({variable.graphql_type})"
+        raw = _path(tuple(error["loc"]))
+        path = _label(op, raw)
         if error["type"] == "extra_forbidden":
-            top = op.variable(path) is None and "." not in path and "[" not in path
+            top = op.variable(raw) is None and "." not in raw and "[" not in raw
             what = "is not declared by the operation" if top else "is not a field of its input type"
             problems.append(f"{path}: {what}")
         elif error["type"] == "missing":
             problems.append(f"{path}: is required")
         else:
             problems.append(f"{path}: {error['msg']}")
-    shown = "; ".join(problems[:_MAX_PROBLEMS])
-    if len(problems) > _MAX_PROBLEMS:
-        shown += f"; and {len(problems) - _MAX_PROBLEMS} more"
-    return shown
+    return _joined(problems)
 
 
 def _unknown_enums(value: Any, path: str, out: list[tuple[str, Any]]) -> None:
@@ -126,17 +169,23 @@ def _enum_policy(op: Operation, validated: Mapping[str, Any], complete: bool) ->
     if not unknown:
         return
     if complete:
-        path, value = unknown[0]
+        problems = [
+            f"{_label(op, path)}: {_clip(value.value)!r} is not a value of enum "
+            f"{type(value).__name__}"
+            for path, value in unknown
+        ]
         raise InvalidVariablesError(
-            f"invalid variables for operation {op.name!r}: {path}: {value.value!r} is not a "
-            f"value of enum {type(value).__name__}",
+            f"invalid variables for operation {op.name!r}: {_joined(problems)}",
             operation=op.name,
         )
     from upwork_gql._models import note_drift
 
     for path, value in unknown:
         note_drift(
-            "enum value", f"{type(value).__name__} ({op.name}: {path})", value.value, sent=True
+            "enum value",
+            f"{type(value).__name__} ({op.name}: {_label(op, path)})",
+            _clip(value.value),
+            sent=True,
         )
 
 
@@ -172,9 +221,16 @@ def prepare_variables(op: Operation, variables: Mapping[str, Any] | None) -> dic
     finally:
         validating_variables.reset(marker)
     _enum_policy(op, validated, _enum_values_complete(op))
-    dumped: dict[str, Any] = adapter.dump_python(
-        validated, mode="json", by_alias=True, exclude_unset=True
-    )
+    try:
+        dumped: dict[str, Any] = adapter.dump_python(
+            validated, mode="json", by_alias=True, exclude_unset=True
+        )
+    except PydanticSerializationError as exc:  # validation checks this; a last guard
+        raise InvalidVariablesError(
+            f"invalid variables for operation {op.name!r}: a value cannot be sent as JSON "
+            f"({_clip(str(exc))})",
+            operation=op.name,
+        ) from None
     return dumped
 
 

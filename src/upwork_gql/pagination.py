@@ -27,6 +27,7 @@ cursor to resume from (never an endless loop, never a silent stop):
 from __future__ import annotations
 
 import dataclasses
+import enum
 import types
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -81,12 +82,25 @@ def _get(obj: Any, python_name: str, graphql_name: str) -> Any:
     return getattr(obj, python_name, None)
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with every enum member (at any depth) replaced by its plain value."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _node_record(node: Any) -> Any:
+    """A node as a DataFrame record: dicts and lists of plain values (enums by value; dates,
+    numbers and strings as they are)."""
     if isinstance(node, BaseModel):
-        return node.model_dump(mode="python")
+        return _plain(node.model_dump(mode="python"))
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return dataclasses.asdict(node)
-    return node
+        return _plain(dataclasses.asdict(node))
+    return _plain(node)
 
 
 class _Prefetch:
@@ -407,7 +421,8 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         return [node async for node in self]
 
     async def to_pandas(self) -> pandas.DataFrame:
-        """All nodes (up to ``max_items``) as a DataFrame; nested fields become ``a.b`` columns.
+        """All nodes (up to ``max_items``) as a DataFrame; nested fields become ``a.b`` columns
+        and enum members their plain values (``"ONE_ON_ONE"``, not ``RoomType.ONE_ON_ONE``).
 
         Needs pandas (``pip install 'upwork-gql[pandas]'``).
         """

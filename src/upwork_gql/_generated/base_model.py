@@ -10,5 +10,26 @@ from upwork_gql._models import (
     UnsetType,
     Upload,
 )
+from upwork_gql._scalars import (
+    GraphQLBoolean,
+    GraphQLCustomScalar,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLString,
+)
 
-__all__ = ["UNSET", "BaseInputModel", "BaseModel", "OpenEnum", "UnsetType", "Upload"]
+__all__ = [
+    "BaseInputModel",
+    "BaseModel",
+    "GraphQLBoolean",
+    "GraphQLCustomScalar",
+    "GraphQLFloat",
+    "GraphQLID",
+    "GraphQLInt",
+    "GraphQLString",
+    "OpenEnum",
+    "UNSET",
+    "UnsetType",
+    "Upload",
+]

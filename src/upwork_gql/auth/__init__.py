@@ -27,6 +27,7 @@ from upwork_gql.auth.redis_store import (
 )
 from upwork_gql.auth.stores import (
     FileTokenStore,
+    InsecureTokenFileWarning,
     LockableTokenStore,
     MemoryTokenStore,
     TokenStore,
@@ -36,6 +37,7 @@ from upwork_gql.auth.stores import (
 __all__ = [
     "LOGIN_HINT",
     "FileTokenStore",
+    "InsecureTokenFileWarning",
     "LockableTokenStore",
     "MemoryTokenStore",
     "RedisTokenStore",

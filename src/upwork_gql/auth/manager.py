@@ -57,7 +57,7 @@ from upwork_gql._exceptions import (
     TokenEndpointError,
     TokenStoreError,
 )
-from upwork_gql._redact import REDACTOR, get_logger
+from upwork_gql._redact import REDACTOR, get_logger, redact_text
 from upwork_gql._retry import RetryPolicy
 from upwork_gql.auth import grants
 from upwork_gql.auth._token import Token
@@ -87,10 +87,16 @@ def _same_access(a: Token | None, b: Token | None) -> bool:
 
 
 def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    """``text`` with every secret known to the process, and ``secrets``, replaced in every
+    form a server may echo (raw, JSON-, URL-, form- or Basic-encoded)."""
+    return redact_text(text, secrets)
+
+
+def _register(token: Token | None) -> None:
+    """Tokens read from a store are secrets from then on, whether used or replaced."""
+    if token is not None:
+        REDACTOR.add(token.access_token)
+        REDACTOR.add(token.refresh_token)
 
 
 class TokenManager(httpx.Auth):
@@ -434,6 +440,7 @@ class TokenManager(httpx.Auth):
             if not force:
                 # Atomic writes make a lock-free read safe; lock only if we must refresh.
                 stored = await self.store.load()
+                _register(stored)
                 if self._usable(stored, stale, now) and not self._is_retired(stored):
                     assert stored is not None
                     self._token = stored
@@ -441,6 +448,7 @@ class TokenManager(httpx.Auth):
             while True:
                 async with self._store_lock() as held:
                     stored = await self.store.load()  # re-read inside the cross-process lock
+                    _register(stored)
                     now = self._clock()
                     if (
                         not force
@@ -469,6 +477,7 @@ class TokenManager(httpx.Auth):
                         # Another replica stored a newer pair meanwhile: ours was not saved, so
                         # it is not used; the stored one is.
                         newer = await self.store.load()
+                        _register(newer)
                         if newer is None or newer.is_expired(self._clock()):
                             raise TokenStoreError(
                                 "another process changed the stored token during this refresh"
@@ -668,7 +677,7 @@ def _endpoint_error(
             f"token endpoint returned HTTP {status} without a usable token response",
             status_code=status,
         )
-    error = str(data.get("error") or "") or None
+    error = _scrub(str(data.get("error") or ""), secrets)[:100] or None
     description = _scrub(str(data.get("error_description") or data.get("message") or ""), secrets)
     detail = f": {description[:200]}" if description else ""
     if error == "invalid_grant" and grant_type == "refresh_token":

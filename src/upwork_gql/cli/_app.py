@@ -14,8 +14,11 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from upwork_gql._exceptions import MissingExtraError
 from upwork_gql.cli import auth, call, demo, sandbox, schema, tenants
+from upwork_gql.cli._help import hide_flag_types
 
 __all__ = ["app", "run", "version"]
+
+hide_flag_types()  # no <bool> / <list[Path]> in any --help
 
 app = typer.Typer(
     name="upwork-gql",

@@ -138,7 +138,11 @@ def _operation_command(op: Operation) -> Any:
     from upwork_gql.cli._paging import is_paginated
 
     names = ", ".join(f"${v.name}{'!' if v.required else ''}" for v in op.variables)
-    short = f"{op.kind}({names})" + (", paginated" if is_paginated(op) else "")
+    paginated = is_paginated(op)
+    short = f"{op.kind}({names})" + (", paginated" if paginated else "")
+    # The paging options exist only for connections: hidden elsewhere (given anyway, they are
+    # a usage error naming the reason). The page size is bounded by the operation's maximum.
+    max_page_size = op.connection.max_page_size if op.connection is not None else None
 
     @sub.command(name=op.name, help=_help_text(op), short_help=short)
     def run(
@@ -198,7 +202,6 @@ def _operation_command(op: Operation) -> Any:
     ) -> None:
         from upwork_gql._exceptions import InvalidVariablesError
         from upwork_gql.cli._operations import build_arguments, coerce_cli_value, parse_var_option
-        from upwork_gql.cli._paging import is_paginated
 
         try:
             values: dict[str, Any] = _read_vars(vars_json) if vars_json else {}
@@ -218,10 +221,16 @@ def _operation_command(op: Operation) -> Any:
             except ConfigurationError as exc:
                 raise fail(str(exc), EXIT_USAGE) from None
         select = _parse_columns(op, columns) if columns else None
+        if not paginated and (all_pages or page_size is not None or max_items is not None):
+            raise fail(f"{op.name} does not return a paginated connection", EXIT_USAGE)
         if page_size is not None and not all_pages:
             raise fail("--page-size needs --all-pages", EXIT_USAGE)
-        if all_pages and not is_paginated(op):
-            raise fail(f"{op.name} does not return a paginated connection", EXIT_USAGE)
+        if page_size is not None and max_page_size is not None and page_size > max_page_size:
+            raise fail(
+                f"Invalid value for '--page-size': {op.name} takes at most {max_page_size} "
+                "nodes per page",
+                EXIT_USAGE,
+            )
         if op.is_mutation and not yes:
             _confirm_mutation(op)
 
@@ -248,7 +257,13 @@ def _operation_command(op: Operation) -> Any:
         if code:
             raise typer.Exit(code)
 
-    return typer.main.get_command(sub)
+    command = typer.main.get_command(sub)
+    for param in command.params:
+        if param.name in ("all_pages", "max_items", "page_size") and not paginated:
+            param.hidden = True  # type: ignore[attr-defined]
+        elif param.name == "page_size" and max_page_size is not None:
+            param.max = max_page_size  # type: ignore[attr-defined]
+    return command
 
 
 def register(app: typer.Typer) -> None:

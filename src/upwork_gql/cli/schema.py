@@ -167,7 +167,10 @@ def diff(
 def check(
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="Operation files or directories (default: the queries directory)."),
+        typer.Argument(
+            metavar="QUERY_FILES",
+            help="Operation files or directories (default: the queries directory).",
+        ),
     ] = None,
     schema: Annotated[Path, typer.Option(help="Schema to validate against.")] = Path(
         "schema.graphql"
