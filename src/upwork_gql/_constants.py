@@ -28,9 +28,11 @@ RETRYABLE_STATUS_CODES: frozenset[int] = frozenset({408, 429, *range(500, 600)})
 DEFAULT_RATE_LIMIT_PER_SECOND = 10.0
 #: Requests the limiter lets through back to back: 1 means evenly spaced, never a burst.
 DEFAULT_RATE_LIMIT_BURST = 1
-#: Seconds added to every one-second window, so that jitter up to this much between the client
-#: and the server cannot put one request too many into a second as the server counts it.
-RATE_LIMIT_JITTER_MARGIN = 0.02
+#: Seconds added to every one-second window: `rate` requests span (1 + this) seconds, so that
+#: network and scheduling jitter up to this much between the client and the server cannot put
+#: one request too many into a second as the server counts it. The same for the in-process and
+#: the shared (Redis) limiter; it costs about 9 % of the configured rate.
+RATE_LIMIT_JITTER_MARGIN = 0.1
 DEFAULT_MAX_CONCURRENCY = 16
 #: Requests per day per API key (Upwork's documented quota); the budget resets at 00:00 UTC.
 DEFAULT_DAILY_QUOTA = 40_000
@@ -95,9 +97,8 @@ REDIS_TOKEN_LOCK_TTL = 120.0
 REDIS_TOKEN_LOCK_WAIT = 150.0
 #: How often a waiting replica looks at the stored token (and tries the lock).
 REDIS_TOKEN_POLL_INTERVAL = 0.05
-#: Requests are spaced so that `rate` of them span (1 + this) seconds: the slack absorbs network
-#: and scheduling jitter, so no one-second window at the server holds more than `rate` requests.
-REDIS_RATE_JITTER_ALLOWANCE = 0.1
+#: The shared limiter's spacing slack (see RATE_LIMIT_JITTER_MARGIN).
+REDIS_RATE_JITTER_ALLOWANCE = RATE_LIMIT_JITTER_MARGIN
 #: A waiter that wakes up too late for its slot takes a new one, at most this many times.
 REDIS_RATE_MAX_RETAKES = 3
 #: After Redis failed, the shared rate limiter paces requests in-process for this long before

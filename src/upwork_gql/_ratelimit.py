@@ -9,7 +9,7 @@ The guarantee, with the default ``burst=1``: requests are let through one at a t
 ``(1 + RATE_LIMIT_JITTER_MARGIN) / rate`` seconds apart, measured from the moment each one was
 actually let through. So no one-second window holds more than ``rate`` requests (``ceil(rate)``
 for a fractional rate), from the very first second on: there is no initial burst, and a waiter
-that wakes up late never lets the next one catch up. The margin (20 ms per second by default)
+that wakes up late never lets the next one catch up. The margin (100 ms per second by default)
 absorbs that much jitter between the client and the server that counts the requests.
 
 ``burst=n`` lets up to ``n`` requests through back to back after an idle period (a GCRA with a
