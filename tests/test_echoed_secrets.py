@@ -156,7 +156,9 @@ def exposed(exc: BaseException) -> str:
             walk(value.__cause__, depth + 1)
             walk(value.__context__, depth + 1)
         elif isinstance(value, httpx.Response):
-            parts.extend((value.text, repr(value.headers), repr(value.request.headers)))
+            request = value.request
+            parts.extend((value.text, repr(value.headers), repr(request.headers), str(request.url)))
+            parts.append(request.content.decode("utf-8", "replace"))
         elif isinstance(value, BaseModel):
             parts.extend((repr(value), value.model_dump_json()))
         elif isinstance(value, Mapping | httpx.Headers):

@@ -106,6 +106,13 @@ async def test_status_maps_to_class(status: int, cls: type[APIStatusError]) -> N
     assert "nope" in str(err)
     assert "req-123" in str(err)
     assert len(rec.requests) == 1
+    # The response is kept (a copy): status, headers, body, and a request without credentials.
+    assert err.response is not None
+    assert err.response.status_code == status
+    assert err.response.headers["vnd.eo.request-id"] == "req-123"
+    assert err.response.json() == {"message": "nope"}
+    assert err.response.request.method == "POST"
+    assert "authorization" not in err.response.request.headers
 
 
 async def test_rate_limit_error_carries_retry_after() -> None:

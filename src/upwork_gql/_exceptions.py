@@ -34,19 +34,24 @@ Every error the library raises derives from :class:`UpworkError`::
 
 Every :class:`APIError` carries ``operation`` (the GraphQL operation name) and ``request_id``
 (Upwork's ``vnd.eo.request-id`` header, when a response came back). Status errors add
-``status_code``, ``headers`` and a short ``body_excerpt``; GraphQL errors keep the raw ``errors``
+``status_code``, ``headers``, a short ``body_excerpt`` and the ``response`` (an
+``httpx.Response`` copy with the secrets replaced); GraphQL errors keep the raw ``errors``
 and the partial ``data`` (the typed result model when it validates, else the raw dict).
 
 Messages never contain tokens, secrets or variable values (values a server echoes back are
 replaced by ``***``); neither do ``body_excerpt``, ``errors``, ``paths`` or the kept ``headers``
 (secrets only there) and the partial ``data`` (secrets only: variable values may belong to a
-result). No exception keeps the ``httpx.Response`` or a parser's error that would quote the body.
+result). No exception keeps the original ``httpx.Response`` (its request carries the
+``Authorization`` header) or a parser's error that would quote the body.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -145,6 +150,7 @@ class APIStatusError(APIError):
         status_code: int,
         headers: Mapping[str, str] | None = None,
         body_excerpt: str = "",
+        response: httpx.Response | None = None,
         operation: str | None = None,
         request_id: str | None = None,
     ) -> None:
@@ -152,6 +158,9 @@ class APIStatusError(APIError):
         self.status_code = status_code
         self.headers = dict(headers or {})
         self.body_excerpt = body_excerpt
+        #: The response, with every secret replaced in its headers and body, and a request that
+        #: holds only the method and URL. ``None`` when the error was built by hand.
+        self.response = response
 
 
 class BadRequestError(APIStatusError):

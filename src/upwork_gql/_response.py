@@ -141,6 +141,21 @@ def _headers(headers: httpx.Headers, scrub: Scrubber) -> dict[str, str]:
     return {key: scrub.secrets(value) for key, value in headers.items()}
 
 
+def _kept_response(response: httpx.Response, scrub: Scrubber) -> httpx.Response:
+    """A copy of the response to keep on the error: status, headers and body with the secrets
+    replaced, and a request holding only the method and URL (never the ``Authorization`` header
+    or the variables)."""
+    request = response.request
+    body = scrub.secrets(response.content.decode(response.encoding or "utf-8", errors="replace"))
+    return httpx.Response(
+        response.status_code,
+        headers=_headers(response.headers, scrub),
+        content=body.encode("utf-8"),
+        request=httpx.Request(request.method, request.url),
+        extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+    )
+
+
 def status_error(
     response: httpx.Response, operation: str | None, scrub: Scrubber
 ) -> APIStatusError:
@@ -167,6 +182,7 @@ def status_error(
         "status_code": status,
         "headers": _headers(response.headers, scrub),
         "body_excerpt": _excerpt(content, scrub),
+        "response": _kept_response(response, scrub),
         "operation": operation,
         "request_id": rid,
     }
