@@ -12,6 +12,71 @@ import upwork_gql
 import upwork_gql.types
 from upwork_gql import _exceptions
 
+#: The whole public surface. Adding a name is a decision: update this list with it.
+EXPECTED_ALL = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "FileTokenStore",
+    "GraphQLError",
+    "GraphQLValidationError",
+    "Hooks",
+    "InternalServerError",
+    "InvalidResponseError",
+    "InvalidVariablesError",
+    "MemoryTokenStore",
+    "MissingExtraError",
+    "MissingScopeError",
+    "NotFoundError",
+    "NotGiven",
+    "OAuthError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "RateLimiter",
+    "RawResponse",
+    "ReauthenticationRequired",
+    "RefreshEvent",
+    "RequestEvent",
+    "RequestTimeoutError",
+    "ResponseEvent",
+    "ResponseInfo",
+    "ResponseValidationError",
+    "RetryEvent",
+    "SchemaError",
+    "StateMismatchError",
+    "Token",
+    "TokenEndpointError",
+    "TokenManager",
+    "TokenStore",
+    "TokenStoreError",
+    "UpworkClient",
+    "UpworkError",
+    "__version__",
+]
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    assert upwork_gql.__all__ == EXPECTED_ALL
+
+
+def test_telemetry_module_exports() -> None:
+    import upwork_gql.telemetry as telemetry
+
+    assert {"Hooks", "RequestEvent", "ResponseEvent", "RetryEvent", "RefreshEvent"} <= set(
+        telemetry.__all__
+    )
+    for name in ("Hooks", "RequestEvent", "ResponseEvent", "RetryEvent", "RefreshEvent"):
+        assert getattr(upwork_gql, name) is getattr(telemetry, name)
+
 
 def test_all_is_sorted_unique_and_importable() -> None:
     names = upwork_gql.__all__
