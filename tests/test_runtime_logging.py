@@ -191,7 +191,7 @@ async def test_logging_disabled_formats_nothing(monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.xfail(
     strict=True,
-    reason="runtime: the retry record (log.info in BaseGraphQLClient._send) is not guarded by "
+    reason="runtime: the retry record (log.info in BaseGraphQLClient._request) is not guarded by "
     "isEnabledFor(INFO): its arguments are built and the method called at WARNING",
 )
 @pytest.mark.usefixtures("warnings_only")

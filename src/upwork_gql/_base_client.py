@@ -12,7 +12,10 @@ its arguments to :meth:`BaseGraphQLClient._execute_operation`:
 4. the body is parsed and validated in one pass (:mod:`._response`); HTTP and GraphQL failures
    become the typed exceptions, with secrets and variable values scrubbed;
 5. the ``upwork_gql`` logger gets operation, status, attempt, elapsed time and request id, and
-   nothing else (no variables, bodies, headers or tokens).
+   nothing else (no variables, bodies, headers or tokens);
+6. when something observes (hooks, or OpenTelemetry imported by the application), each call is
+   one span with its metrics and hook events (:mod:`upwork_gql.telemetry`); otherwise that
+   costs one check per call.
 
 Per-call options (keyword arguments of every generated method): ``timeout=``, ``max_retries=``,
 ``extra_headers=`` and ``retry_mutation=``.
@@ -45,8 +48,6 @@ from upwork_gql._constants import (
     USER_AGENT,
 )
 from upwork_gql._exceptions import (
-    APIConnectionError,
-    APITimeoutError,
     ClientClosedError,
     ConfigurationError,
     InvalidVariablesError,
@@ -54,7 +55,13 @@ from upwork_gql._exceptions import (
 from upwork_gql._operation import Operation, document_kind
 from upwork_gql._ratelimit import RateLimiter
 from upwork_gql._redact import get_logger
-from upwork_gql._response import Scrubber, parse_response, status_error, where
+from upwork_gql._response import (
+    Scrubber,
+    parse_response,
+    status_error,
+    transport_error,
+    where,
+)
 from upwork_gql._retry import RetryPolicy
 from upwork_gql._telemetry import Call, begin_call
 from upwork_gql._types import (
@@ -76,7 +83,6 @@ __all__ = ["BaseGraphQLClient"]
 log: Final = get_logger("upwork_gql")
 
 _SelfT = TypeVar("_SelfT", bound="BaseGraphQLClient")
-_DETAIL_LEN: Final = 200
 
 
 def _make_timeout(value: TimeoutTypes) -> httpx.Timeout:
@@ -327,7 +333,8 @@ class BaseGraphQLClient:
 
         The result is never validated against a generated model: use the generated methods for
         typed results. A mutation (or a document whose kind cannot be told) is retried only
-        when the request provably never left, unless ``retry_mutation=True``.
+        when the request provably never left, unless ``retry_mutation=True``. Spans and hook
+        events name it ``operation_name``, else the one operation the document names.
         """
         try:
             payload = to_jsonable_python(dict(variables or {}), by_alias=True)
@@ -450,7 +457,7 @@ class BaseGraphQLClient:
             if delay is None or attempt > retries:
                 if response is not None:
                     raise status_error(response, name, scrub)
-                raise self._transport_error(error, name, scrub) from error
+                raise transport_error(error, name, scrub) from error
             log.info(
                 "%s retrying in %.2fs (attempt %d of %d, %s)",
                 name,
@@ -481,16 +488,3 @@ class BaseGraphQLClient:
                 )
             )
         return data
-
-    @staticmethod
-    def _transport_error(
-        error: httpx.TransportError | None, name: str | None, scrub: Scrubber
-    ) -> APIConnectionError:
-        assert error is not None
-        what = type(error).__name__
-        detail = scrub.text(str(error))[:_DETAIL_LEN]
-        if detail:
-            what = f"{what}: {detail}"
-        if isinstance(error, httpx.TimeoutException):
-            return APITimeoutError(f"request timed out ({what}){where(name, None)}", operation=name)
-        return APIConnectionError(f"connection error ({what}){where(name, None)}", operation=name)

@@ -25,7 +25,9 @@ from pydantic import BaseModel, ValidationError, create_model
 
 from upwork_gql._constants import REQUEST_ID_HEADER
 from upwork_gql._exceptions import (
+    APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     GraphQLError,
@@ -43,7 +45,14 @@ from upwork_gql._operation import Operation
 from upwork_gql._redact import redact_text, strings_in
 from upwork_gql._retry_after import parse_retry_after
 
-__all__ = ["Scrubber", "parse_response", "request_id", "status_error", "where"]
+__all__ = [
+    "Scrubber",
+    "parse_response",
+    "request_id",
+    "status_error",
+    "transport_error",
+    "where",
+]
 
 _EXCERPT_LEN: Final = 200
 _SCOPE_RE: Final = re.compile(
@@ -295,3 +304,18 @@ def parse_response(
         return op.result_model().model_validate(data)
     except ValidationError as exc:
         raise _response_validation_error(exc, name, rid) from exc
+
+
+def transport_error(
+    error: httpx.TransportError | None, name: str | None, scrub: Scrubber
+) -> APIConnectionError:
+    """The error for a request that got no response: :class:`~upwork_gql.APITimeoutError` for a
+    timeout, else :class:`~upwork_gql.APIConnectionError`; the detail is scrubbed."""
+    assert error is not None
+    what = type(error).__name__
+    detail = scrub.text(str(error))[:_EXCERPT_LEN]
+    if detail:
+        what = f"{what}: {detail}"
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out ({what}){where(name, None)}", operation=name)
+    return APIConnectionError(f"connection error ({what}){where(name, None)}", operation=name)

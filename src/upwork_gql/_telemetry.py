@@ -62,7 +62,8 @@ EventT = TypeVar("EventT")
 #: The hooks of the call in progress (a refresh it triggers reports to them).
 CURRENT_HOOKS: ContextVar[Hooks | None] = ContextVar("upwork_gql_hooks", default=None)
 
-_MODULES: Final = ("opentelemetry.trace", "opentelemetry.metrics")
+_TRACE: Final = "opentelemetry.trace"
+_METRICS: Final = "opentelemetry.metrics"
 _DETAIL_LEN: Final = 200
 _state: dict[str, OTel | None] = {"otel": None}
 _lock = threading.Lock()
@@ -74,7 +75,7 @@ def otel() -> OTel | None:
     if found is not None:
         return found
     modules = sys.modules
-    if not any(modules.get(name) is not None for name in _MODULES):
+    if modules.get(_TRACE) is None and modules.get(_METRICS) is None:
         return None
     with _lock:
         found = _state["otel"]
