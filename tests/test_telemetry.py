@@ -733,3 +733,30 @@ async def test_upwork_client_hands_its_hooks_to_the_token_manager_it_builds(
         assert client.hooks is hooks
         assert isinstance(client.auth, TokenManager)
         assert client.auth.hooks is hooks
+
+
+def test_spans_hooks_and_refreshes_under_trio(capture: Capture) -> None:
+    """Context propagation (the refresh span inside the call span, the walk's pages under
+    it) does not depend on asyncio."""
+    fake = FakeUpwork()
+    events: list[str] = []
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(fake.handler)) as http:
+            manager = await _expired_manager(fake, http)
+            hooks = Hooks(
+                on_response=lambda event: events.append(type(event).__name__),
+                on_refresh=lambda event: events.append(type(event).__name__),
+            )
+            client = FakeGeneratedClient(
+                "https://api.test/graphql", http_client=http, auth=manager, hooks=hooks
+            )
+            assert await client.execute("query ok { ok }") == {"ok": True}
+
+    anyio.run(main, backend="trio")
+    [call] = capture.finished("query ok")
+    [refresh] = capture.finished("upwork.oauth2.refresh")
+    assert refresh.parent is not None
+    assert refresh.parent.span_id == call.context.span_id
+    assert call.status.status_code is StatusCode.OK
+    assert events == ["RefreshEvent", "ResponseEvent"]

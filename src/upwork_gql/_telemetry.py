@@ -99,15 +99,18 @@ class BudgetSource(Protocol):
 
 
 _budgets: weakref.WeakSet[Any] = weakref.WeakSet()
+_budgets_lock = threading.Lock()  # the gauge is read from the metric reader's thread
 
 
 def register_budget(limiter: BudgetSource) -> None:
     """Report ``limiter``'s remaining daily budget in the gauge (for as long as it lives)."""
-    _budgets.add(limiter)
+    with _budgets_lock:
+        _budgets.add(limiter)
 
 
 def budget_sources() -> list[BudgetSource]:
-    return list(_budgets)
+    with _budgets_lock:
+        return list(_budgets)
 
 
 # -- hooks ----------------------------------------------------------------------------------------

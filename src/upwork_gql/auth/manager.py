@@ -74,7 +74,9 @@ class TokenManager(httpx.Auth):
     """Obtains, caches, refreshes and persists the OAuth2 token of one credential.
 
     Pass it per request (``await client.send(request, auth=manager)``) or as an
-    ``httpx.AsyncClient(auth=manager)``. It is async-only.
+    ``httpx.AsyncClient(auth=manager)``. It is async-only. ``hooks=``
+    (:class:`~upwork_gql.Hooks`): ``on_refresh`` is called after each refresh; each refresh is
+    also a span ``upwork.oauth2.refresh`` (see :mod:`upwork_gql.telemetry`).
     """
 
     requires_request_body = False
