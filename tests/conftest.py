@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from _live_sandbox import CounterDelta, without_faults
 
 from upwork_gql import UpworkClient
 from upwork_gql.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
+
+if TYPE_CHECKING:
+    from _otel_capture import Capture
 
 #: Retry delays small enough to keep fault tests fast, large enough to exercise the backoff.
 FAST_RETRIES: dict[str, Any] = {
@@ -81,3 +84,30 @@ def _fresh_redactor() -> Iterator[None]:
     REDACTOR.clear()
     yield
     REDACTOR.clear()
+
+
+@pytest.fixture(scope="session")
+def otel_capture() -> Capture | None:
+    """In-memory span exporter and metric reader installed as OpenTelemetry's global providers,
+    once per test process (``None`` without opentelemetry-sdk). So every test reports spans and
+    metrics, and :func:`_telemetry_scan` checks them."""
+    try:
+        import _otel_capture
+    except ImportError:  # pragma: no cover - the dev extra installs opentelemetry-sdk
+        return None
+    return _otel_capture.install()
+
+
+@pytest.fixture(autouse=True)
+def _telemetry_scan(_fresh_redactor: None, otel_capture: Capture | None) -> Iterator[None]:
+    """After every test: what the library reported as spans, events and metrics holds only the
+    documented names and shapes, and none of the secrets the test registered."""
+    if otel_capture is None:  # pragma: no cover
+        yield
+        return
+    otel_capture.reset()
+    yield
+    from upwork_gql._redact import REDACTOR
+
+    leaks = otel_capture.leaks(REDACTOR)
+    assert not leaks, "telemetry leaks:\n" + "\n".join(leaks)

@@ -12,6 +12,74 @@ import upwork_gql
 import upwork_gql.types
 from upwork_gql import _exceptions
 
+#: The whole public surface. Adding a name is a decision: update this list with it.
+EXPECTED_ALL = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "FileTokenStore",
+    "GraphQLError",
+    "GraphQLValidationError",
+    "Hooks",
+    "InsecureTokenFileWarning",
+    "InternalServerError",
+    "InvalidResponseError",
+    "InvalidVariablesError",
+    "MemoryTokenStore",
+    "MissingExtraError",
+    "MissingScopeError",
+    "NotFoundError",
+    "NotGiven",
+    "OAuthError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "RateLimiter",
+    "RawResponse",
+    "ReauthenticationRequired",
+    "RefreshEvent",
+    "RequestEvent",
+    "RequestTimeoutError",
+    "ResponseEvent",
+    "ResponseInfo",
+    "ResponseValidationError",
+    "RetryEvent",
+    "SchemaError",
+    "StateMismatchError",
+    "Token",
+    "TokenEndpointError",
+    "TokenManager",
+    "TokenStore",
+    "TokenStoreError",
+    "UpworkClient",
+    "UpworkError",
+    "__version__",
+]
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    """An exact equality (like httpx's ``test_exported_members``): adding or dropping a public
+    name is a deliberate change of this list."""
+    assert upwork_gql.__all__ == EXPECTED_ALL
+
+
+def test_telemetry_module_exports() -> None:
+    import upwork_gql.telemetry as telemetry
+
+    assert {"Hooks", "RequestEvent", "ResponseEvent", "RetryEvent", "RefreshEvent"} <= set(
+        telemetry.__all__
+    )
+    for name in ("Hooks", "RequestEvent", "ResponseEvent", "RetryEvent", "RefreshEvent"):
+        assert getattr(upwork_gql, name) is getattr(telemetry, name)
+
 
 def test_all_is_sorted_unique_and_importable() -> None:
     names = upwork_gql.__all__
@@ -83,56 +151,6 @@ def test_building_a_client_imports_no_generated_model() -> None:
     }
     assert "upwork_gql._generated.operations" in modules
     assert graphql is False
-
-
-def test_all_is_exactly_the_public_surface() -> None:
-    """An exact equality (like httpx's ``test_exported_members``): adding or dropping a public
-    name is a deliberate change of this list."""
-    assert set(upwork_gql.__all__) == {
-        "NOT_GIVEN",
-        "APIConnectionError",
-        "APIError",
-        "APIStatusError",
-        "APITimeoutError",
-        "AsyncPaginator",
-        "AuthenticationError",
-        "BadRequestError",
-        "ClientClosedError",
-        "ConfigurationError",
-        "FileTokenStore",
-        "GraphQLError",
-        "GraphQLValidationError",
-        "InsecureTokenFileWarning",
-        "InternalServerError",
-        "InvalidResponseError",
-        "InvalidVariablesError",
-        "MemoryTokenStore",
-        "MissingExtraError",
-        "MissingScopeError",
-        "NotFoundError",
-        "NotGiven",
-        "OAuthError",
-        "PaginationError",
-        "PermissionDeniedError",
-        "QuotaExceededError",
-        "RateLimitError",
-        "RateLimiter",
-        "RawResponse",
-        "ReauthenticationRequired",
-        "RequestTimeoutError",
-        "ResponseInfo",
-        "ResponseValidationError",
-        "SchemaError",
-        "StateMismatchError",
-        "Token",
-        "TokenEndpointError",
-        "TokenManager",
-        "TokenStore",
-        "TokenStoreError",
-        "UpworkClient",
-        "UpworkError",
-        "__version__",
-    }
 
 
 def test_the_insecure_token_file_warning_is_public_and_the_one_the_store_emits() -> None:

@@ -67,6 +67,13 @@ if TYPE_CHECKING:
         TokenStore,
     )
     from upwork_gql.pagination import AsyncPaginator
+    from upwork_gql.telemetry import (
+        Hooks,
+        RefreshEvent,
+        RequestEvent,
+        ResponseEvent,
+        RetryEvent,
+    )
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
@@ -83,6 +90,11 @@ _LAZY: dict[str, str] = {
     "Token": "upwork_gql.auth",
     "TokenManager": "upwork_gql.auth",
     "TokenStore": "upwork_gql.auth",
+    "Hooks": "upwork_gql.telemetry",
+    "RefreshEvent": "upwork_gql.telemetry",
+    "RequestEvent": "upwork_gql.telemetry",
+    "ResponseEvent": "upwork_gql.telemetry",
+    "RetryEvent": "upwork_gql.telemetry",
 }
 
 __all__ = [
@@ -99,6 +111,7 @@ __all__ = [
     "FileTokenStore",
     "GraphQLError",
     "GraphQLValidationError",
+    "Hooks",
     "InsecureTokenFileWarning",
     "InternalServerError",
     "InvalidResponseError",
@@ -116,9 +129,13 @@ __all__ = [
     "RateLimiter",
     "RawResponse",
     "ReauthenticationRequired",
+    "RefreshEvent",
+    "RequestEvent",
     "RequestTimeoutError",
+    "ResponseEvent",
     "ResponseInfo",
     "ResponseValidationError",
+    "RetryEvent",
     "SchemaError",
     "StateMismatchError",
     "Token",

@@ -12,7 +12,10 @@ its arguments to :meth:`BaseGraphQLClient._execute_operation`:
 4. the body is parsed and validated in one pass (:mod:`._response`); HTTP and GraphQL failures
    become the typed exceptions, with secrets and variable values scrubbed;
 5. the ``upwork_gql`` logger gets operation, status, attempt, elapsed time and request id, and
-   nothing else (no variables, bodies, headers or tokens).
+   nothing else (no variables, bodies, headers or tokens);
+6. when something observes (hooks, or OpenTelemetry imported by the application), each call is
+   one span with its metrics and hook events (:mod:`upwork_gql.telemetry`); otherwise that
+   costs one check per call.
 
 Per-call options (keyword arguments of every generated method): ``timeout=``, ``max_retries=``,
 ``extra_headers=`` and ``retry_mutation=``.
@@ -24,7 +27,6 @@ import contextlib
 import copy
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -46,17 +48,22 @@ from upwork_gql._constants import (
     USER_AGENT,
 )
 from upwork_gql._exceptions import (
-    APIConnectionError,
-    APITimeoutError,
     ClientClosedError,
     ConfigurationError,
     InvalidVariablesError,
 )
-from upwork_gql._operation import Operation
+from upwork_gql._operation import Operation, document_kind
 from upwork_gql._ratelimit import RateLimiter
 from upwork_gql._redact import get_logger
-from upwork_gql._response import Scrubber, parse_response, status_error, where
+from upwork_gql._response import (
+    Scrubber,
+    parse_response,
+    status_error,
+    transport_error,
+    where,
+)
 from upwork_gql._retry import RetryPolicy
+from upwork_gql._telemetry import Call, begin_call
 from upwork_gql._types import (
     NOT_GIVEN,
     NotGiven,
@@ -69,14 +76,13 @@ from upwork_gql._variables import cursor_container, prepare_variables, set_curso
 if TYPE_CHECKING:
     from upwork_gql.limits import Limiter
     from upwork_gql.pagination import AsyncPaginator
+    from upwork_gql.telemetry import Hooks
 
 __all__ = ["BaseGraphQLClient"]
 
 log: Final = get_logger("upwork_gql")
 
 _SelfT = TypeVar("_SelfT", bound="BaseGraphQLClient")
-_DETAIL_LEN: Final = 200
-_COMMENT: Final = re.compile(r"#[^\n]*")
 
 
 def _encode_variables(payload: Mapping[str, Any], name: str | None) -> bytes:
@@ -98,22 +104,6 @@ def _make_timeout(value: TimeoutTypes) -> httpx.Timeout:
     if None in (timeout.connect, timeout.read, timeout.write, timeout.pool):
         raise ConfigurationError("timeouts must be finite (no call may wait forever)")
     return timeout
-
-
-def document_kind(document: str, operation_name: str | None) -> str:
-    """``query``, ``mutation`` or ``subscription`` of an ad-hoc document, without parsing it.
-
-    A document whose kind cannot be told (several operations and no name, a name it does not
-    define) counts as a mutation: never retried unless the request provably never left.
-    """
-    text = _COMMENT.sub("", document)
-    if operation_name:
-        match = re.search(rf"\b(query|mutation|subscription)\s+{re.escape(operation_name)}\b", text)
-        return match.group(1) if match else "mutation"
-    kinds = re.findall(r"(?:^|})\s*(query|mutation|subscription)\b|(?:^|})\s*{", text)
-    if len(kinds) != 1:
-        return "mutation"
-    return kinds[0] or "query"
 
 
 class _Shared:
@@ -151,6 +141,8 @@ class BaseGraphQLClient:
         retry_initial_delay / retry_max_delay: exponential backoff bounds (seconds).
         max_retry_after: a ``Retry-After`` up to this many seconds is honoured; a longer one is not
             waited for: the error is raised at once with its ``retry_after``.
+        hooks: callbacks observing requests, responses, retries and refreshes
+            (:class:`~upwork_gql.telemetry.Hooks`); shared by copies.
     """
 
     def __init__(
@@ -170,6 +162,7 @@ class BaseGraphQLClient:
         retry_max_delay: float = MAX_RETRY_DELAY,
         max_retry_after: float = MAX_RETRY_AFTER,
         environ: Mapping[str, str] | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         if isinstance(timeout, NotGiven):
             timeout = DEFAULT_TIMEOUT
@@ -180,6 +173,7 @@ class BaseGraphQLClient:
         self.headers: dict[str, str] = dict(headers or {})
         self.auth = auth
         self.tenant_id = tenant_id
+        self.hooks: Hooks | None = hooks or None  # no hook at all: nothing to call
         self.timeout = _make_timeout(timeout)
         self.retry_policy = RetryPolicy(
             max_retries, retry_initial_delay, retry_max_delay, max_retry_after
@@ -307,7 +301,7 @@ class BaseGraphQLClient:
     ) -> Any:
         """What every generated method calls: validate, send, parse into the result model."""
         payload = prepare_variables(op, variables)
-        return await self._send(op, op.name, op.is_mutation, op.body_prefix(), payload, **options)
+        return await self._send(op, op.name, op.kind, op.body_prefix(), payload, **options)
 
     def _paginate(
         self,
@@ -336,7 +330,7 @@ class BaseGraphQLClient:
 
         async def fetch(cursor: str | None, first: int) -> Any:
             page_vars = set_cursor(payload, connection.cursor_path, cursor, first)
-            result = await self._send(op, op.name, False, prefix, page_vars, **options)
+            result = await self._send(op, op.name, "query", prefix, page_vars, **options)
             for attribute in connection.path:
                 result = getattr(result, attribute)
             return result
@@ -363,7 +357,8 @@ class BaseGraphQLClient:
 
         The result is never validated against a generated model: use the generated methods for
         typed results. A mutation (or a document whose kind cannot be told) is retried only
-        when the request provably never left, unless ``retry_mutation=True``.
+        when the request provably never left, unless ``retry_mutation=True``. Spans and hook
+        events name it ``operation_name``, else the one operation the document names.
         """
         try:
             payload = to_jsonable_python(dict(variables or {}), by_alias=True)
@@ -375,8 +370,10 @@ class BaseGraphQLClient:
             f'{{"query":{json.dumps(query, ensure_ascii=False)},'
             f'"operationName":{json.dumps(operation_name)},"variables":'
         ).encode()
-        is_mutation = document_kind(query, operation_name) != "query"
-        return await self._send(None, operation_name, is_mutation, prefix, payload, **options)
+        kind = document_kind(query, operation_name)
+        return await self._send(
+            None, operation_name, kind, prefix, payload, _document=query, **options
+        )
 
     # -- the request loop ---------------------------------------------------------------------
 
@@ -384,9 +381,27 @@ class BaseGraphQLClient:
         self,
         op: Operation | None,
         name: str | None,
-        is_mutation: bool,
+        kind: str,
         prefix: bytes,
         payload: Mapping[str, Any],
+        *,
+        _document: str | None = None,
+        **options: Any,
+    ) -> Any:
+        call = begin_call(self.hooks, name, kind, self._url, _document)
+        if call is None:  # nothing observes: no span, no hooks, no cost
+            return await self._request(op, name, kind, prefix, payload, None, **options)
+        with call:
+            return await self._request(op, name, kind, prefix, payload, call, **options)
+
+    async def _request(
+        self,
+        op: Operation | None,
+        name: str | None,
+        kind: str,
+        prefix: bytes,
+        payload: Mapping[str, Any],
+        call: Call | None,
         *,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,  # noqa: ASYNC109 (httpx timeout per call)
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -412,7 +427,7 @@ class BaseGraphQLClient:
         )
         policy = self.retry_policy
         retries = policy.max_retries if isinstance(max_retries, NotGiven) else max_retries
-        idempotent = not is_mutation or retry_mutation
+        idempotent = kind == "query" or retry_mutation
         limiter = shared.rate_limiter
         scrub = Scrubber(payload, self._secrets)
         started = time.perf_counter()
@@ -429,13 +444,19 @@ class BaseGraphQLClient:
                 else:
                     await limiter.acquire()
                     await limiter.acquire_slot()
+                if call is not None:
+                    call.waited(time.perf_counter() - t0)
             try:
+                if call is not None:
+                    await call.request(attempt)
                 response = await shared.http_client.send(request, auth=self._auth_arg)
             except httpx.TransportError as exc:
                 error = exc
             finally:
                 if limiter is not None:
                     limiter.release_slot()
+            if call is not None:
+                await call.response(attempt, response, error)
             if log.isEnabledFor(logging.DEBUG):
                 outcome = (
                     f"status={response.status_code} "
@@ -460,7 +481,7 @@ class BaseGraphQLClient:
             if delay is None or attempt > retries:
                 if response is not None:
                     raise status_error(response, name, scrub)
-                raise self._transport_error(error, name, scrub) from error
+                raise transport_error(error, name, scrub) from error
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "%s retrying in %.2fs (attempt %d of %d, %s)",
@@ -472,6 +493,8 @@ class BaseGraphQLClient:
                     if response is not None
                     else type(error).__name__,
                 )
+            if call is not None:
+                await call.retry(attempt, response, error, delay)
             await anyio.sleep(delay)
 
         if response.is_closed:
@@ -492,16 +515,3 @@ class BaseGraphQLClient:
                 )
             )
         return data
-
-    @staticmethod
-    def _transport_error(
-        error: httpx.TransportError | None, name: str | None, scrub: Scrubber
-    ) -> APIConnectionError:
-        assert error is not None
-        what = type(error).__name__
-        detail = scrub.text(str(error))[:_DETAIL_LEN]
-        if detail:
-            what = f"{what}: {detail}"
-        if isinstance(error, httpx.TimeoutException):
-            return APITimeoutError(f"request timed out ({what}){where(name, None)}", operation=name)
-        return APIConnectionError(f"connection error ({what}){where(name, None)}", operation=name)

@@ -25,6 +25,7 @@ from upwork_gql._types import NOT_GIVEN, NotGiven, TimeoutTypes
 if TYPE_CHECKING:
     from upwork_gql.auth import TokenStore
     from upwork_gql.limits import Limiter
+    from upwork_gql.telemetry import Hooks
 
 __all__ = ["UpworkClient"]
 
@@ -70,6 +71,10 @@ class UpworkClient(GeneratedClient):
     An argument that the chosen way does not use (``token_url=`` with ``access_token=``, a
     ``client_secret=`` without any client id) is a :class:`~upwork_gql.ConfigurationError`.
 
+    ``hooks=`` observes requests, responses, retries and refreshes without OpenTelemetry (see
+    :mod:`upwork_gql.telemetry`, which also lists the spans and metrics reported when the
+    application uses OpenTelemetry).
+
     ``tenant_id`` selects the organization (``X-Upwork-API-TenantId``); :meth:`with_tenant` and
     :meth:`with_options` return copies that share the connection pool, auth and rate limiter.
     Every other argument is described on :class:`~upwork_gql._base_client.BaseGraphQLClient`.
@@ -100,6 +105,7 @@ class UpworkClient(GeneratedClient):
         retry_max_delay: float = MAX_RETRY_DELAY,
         max_retry_after: float = MAX_RETRY_AFTER,
         environ: Mapping[str, str] | None = None,
+        hooks: Hooks | None = None,
         _require_auth: bool = False,
     ) -> None:
         oauth = {
@@ -140,6 +146,7 @@ class UpworkClient(GeneratedClient):
                     token_url=token_url,
                     authorize_url=authorize_url,
                     redirect_uri=redirect_uri,
+                    hooks=hooks,
                 )
             elif given_oauth or _require_auth:
                 raise ConfigurationError(
@@ -180,6 +187,7 @@ class UpworkClient(GeneratedClient):
             retry_max_delay=retry_max_delay,
             max_retry_after=max_retry_after,
             environ=environ,
+            hooks=hooks,
         )
         self._owned_auth = owned_auth
         self._owned_limiter = owned_limiter

@@ -16,12 +16,20 @@ import json
 import keyword
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Connection", "Operation", "OperationKind", "Variable", "method_name"]
+__all__ = [
+    "Connection",
+    "Operation",
+    "OperationKind",
+    "Variable",
+    "document_kind",
+    "document_operation_name",
+    "method_name",
+]
 
 OperationKind = Literal["query", "mutation", "subscription"]
 
@@ -43,6 +51,33 @@ def method_name(operation_name: str) -> str:
     if keyword.iskeyword(snake) or isinstance(getattr(builtins, snake, None), type):
         snake += "_"
     return snake
+
+
+_COMMENT: Final = re.compile(r"#[^\n]*")
+_NAMED: Final = re.compile(r"(?:^|})\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+def document_kind(document: str, operation_name: str | None) -> str:
+    """``query``, ``mutation`` or ``subscription`` of an ad-hoc document, without parsing it.
+
+    A document whose kind cannot be told (several operations and no name, a name it does not
+    define) counts as a mutation: never retried unless the request provably never left.
+    """
+    text = _COMMENT.sub("", document)
+    if operation_name:
+        match = re.search(rf"\b(query|mutation|subscription)\s+{re.escape(operation_name)}\b", text)
+        return match.group(1) if match else "mutation"
+    kinds = re.findall(r"(?:^|})\s*(query|mutation|subscription)\b|(?:^|})\s*{", text)
+    if len(kinds) != 1:
+        return "mutation"
+    return kinds[0] or "query"
+
+
+def document_operation_name(document: str) -> str | None:
+    """The name of the one operation an ad-hoc document defines (``None``: anonymous, or
+    several operations). Only a name: never anything else from the document."""
+    names = _NAMED.findall(_COMMENT.sub("", document).strip())
+    return names[0] if len(names) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,9 @@ from pydantic import BaseModel, ValidationError, create_model
 
 from upwork_gql._constants import REQUEST_ID_HEADER
 from upwork_gql._exceptions import (
+    APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     GraphQLError,
@@ -48,7 +50,14 @@ from upwork_gql._operation import Operation
 from upwork_gql._redact import redact_text, strings_in
 from upwork_gql._retry_after import parse_retry_after
 
-__all__ = ["Scrubber", "parse_response", "request_id", "status_error", "where"]
+__all__ = [
+    "Scrubber",
+    "parse_response",
+    "request_id",
+    "status_error",
+    "transport_error",
+    "where",
+]
 
 _EXCERPT_LEN: Final = 200
 _EXCERPT_WINDOW: Final = 16 * 1024
@@ -346,3 +355,18 @@ def _json(content: bytes) -> Any:
         return json.loads(content)
     except ValueError:
         return _NOT_JSON
+
+
+def transport_error(
+    error: httpx.TransportError | None, name: str | None, scrub: Scrubber
+) -> APIConnectionError:
+    """The error for a request that got no response: :class:`~upwork_gql.APITimeoutError` for a
+    timeout, else :class:`~upwork_gql.APIConnectionError`; the detail is scrubbed."""
+    assert error is not None
+    what = type(error).__name__
+    detail = scrub.text(str(error))[:_EXCERPT_LEN]
+    if detail:
+        what = f"{what}: {detail}"
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out ({what}){where(name, None)}", operation=name)
+    return APIConnectionError(f"connection error ({what}){where(name, None)}", operation=name)

@@ -26,10 +26,19 @@ cursor to resume from (never an endless loop, never a silent stop):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import types
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Mapping,
+    Sequence,
+)
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
@@ -42,6 +51,7 @@ from upwork_gql._constants import (
     MIN_PAGE_SIZE,
 )
 from upwork_gql._exceptions import PaginationError
+from upwork_gql._telemetry import Walk, begin_walk
 
 if TYPE_CHECKING:
     import pandas
@@ -222,9 +232,13 @@ class AsyncPaginator(Generic[PageT, NodeT]):
             return self.page_size
         return max(self.min_page_size, min(self.page_size, self.max_items - delivered))
 
-    async def _request(self, after: str | None, first: int) -> Any:
+    async def _request(self, after: str | None, first: int, walk: Walk | None = None) -> Any:
         try:
-            page = await self._fetch(after, first)
+            if walk is None:
+                page = await self._fetch(after, first)
+            else:  # the page's call span goes under the walk's span
+                with walk.page():
+                    page = await self._fetch(after, first)
         except PaginationError:
             raise
         except Exception as exc:
@@ -325,14 +339,14 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         await task_group.__aexit__(None, None, None)
         return None
 
-    def _start_prefetch(self, after: str | None, first: int) -> _Prefetch:
+    def _start_prefetch(self, after: str | None, first: int, walk: Walk | None) -> _Prefetch:
         slot = _Prefetch()
         assert self._task_group is not None
 
         async def run() -> None:
             try:
                 with slot.scope:
-                    slot.page = await self._request(after, first)
+                    slot.page = await self._request(after, first, walk)
             except PaginationError as exc:
                 slot.error = exc
             finally:
@@ -341,7 +355,7 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         self._task_group.start_soon(run)
         return slot
 
-    async def _walk(self) -> AsyncIterator[tuple[_Page, int]]:
+    async def _walk(self) -> AsyncGenerator[tuple[_Page, int], None]:
         """Validated pages from ``after=`` on, with the node budget left for each page."""
         if self.prefetch and self._task_group is None:
             raise self._error(
@@ -352,6 +366,8 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         delivered = 0
         first_page = True
         ahead: _Prefetch | None = None
+        walk = begin_walk(self.operation, self.page_size)  # None when nothing traces
+        failure: BaseException | None = None
         try:
             while self.max_items is None or delivered < self.max_items:
                 if ahead is not None:
@@ -360,55 +376,67 @@ class AsyncPaginator(Generic[PageT, NodeT]):
                         raise ahead.error
                     raw, ahead = ahead.page, None
                 else:
-                    raw = await self._request(after, self._first_for(delivered))
+                    raw = await self._request(after, self._first_for(delivered), walk)
                 page = self._check(raw, after, first_page)
                 del raw
                 first_page = False
                 self._has_next = page.has_next
                 budget = None if self.max_items is None else self.max_items - delivered
                 delivered += len(page.edges) if budget is None else min(len(page.edges), budget)
+                if walk is not None:
+                    walk.pages += 1
+                    walk.items = delivered
                 if page.has_next:
                     after = page.end_cursor
                     if self.prefetch and (self.max_items is None or delivered < self.max_items):
-                        ahead = self._start_prefetch(after, self._first_for(delivered))
+                        ahead = self._start_prefetch(after, self._first_for(delivered), walk)
                 yield page, (len(page.edges) if budget is None else budget)
                 if not page.has_next:
                     return
                 del page
+        except GeneratorExit:  # abandoned by the caller (break, aclose): not a failure
+            raise
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             if ahead is not None:  # the walk was abandoned: drop the page fetched ahead
                 ahead.scope.cancel()
+            if walk is not None:
+                walk.finish(failure)
 
     async def pages(self) -> AsyncIterator[PageT]:
         """Every page from ``after=`` on (stops after the page that reaches ``max_items``)."""
-        async for page, _budget in self._walk():
-            if page.raw is None:
-                return
-            if page.end_cursor is not None:
-                self._cursor = page.end_cursor
-            yield page.raw
+        async with contextlib.aclosing(self._walk()) as walk:  # a walk left early ends now
+            async for page, _budget in walk:
+                if page.raw is None:
+                    return
+                if page.end_cursor is not None:
+                    self._cursor = page.end_cursor
+                yield page.raw
 
     async def _nodes(self) -> AsyncIterator[NodeT]:
-        async for page, budget in self._walk():
-            edges = page.edges
-            final = len(edges) - 1
-            for index in range(min(len(edges), budget)):
-                edge = edges[index]
-                if isinstance(edge, BaseModel):  # generated edges: plain attribute reads
-                    cursor = getattr(edge, "cursor", None)
-                    node = getattr(edge, "node", None)
-                else:
-                    cursor = _get(edge, "cursor", "cursor")
-                    node = _get(edge, "node", "node")
-                if cursor is None and index == final:
-                    cursor = page.end_cursor
-                if cursor is not None:
-                    self._cursor = cursor
-                if node is not None:
-                    yield node
-            if budget >= len(edges) and page.end_cursor is not None:
-                self._cursor = page.end_cursor
-            del page, edges  # hold no page while the next one is fetched
+        async with contextlib.aclosing(self._walk()) as walk:  # a walk left early ends now
+            async for page, budget in walk:
+                edges = page.edges
+                final = len(edges) - 1
+                for index in range(min(len(edges), budget)):
+                    edge = edges[index]
+                    if isinstance(edge, BaseModel):  # generated edges: plain attribute reads
+                        cursor = getattr(edge, "cursor", None)
+                        node = getattr(edge, "node", None)
+                    else:
+                        cursor = _get(edge, "cursor", "cursor")
+                        node = _get(edge, "node", "node")
+                    if cursor is None and index == final:
+                        cursor = page.end_cursor
+                    if cursor is not None:
+                        self._cursor = cursor
+                    if node is not None:
+                        yield node
+                if budget >= len(edges) and page.end_cursor is not None:
+                    self._cursor = page.end_cursor
+                del page, edges  # hold no page while the next one is fetched
 
     def __aiter__(self) -> AsyncIterator[NodeT]:
         """``async for node in paginator``: every node from ``after=`` on."""

@@ -7,6 +7,7 @@ users already have (``access_token``, ``refresh_token``, ``token_type``, ``expir
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from pydantic import SecretStr
 from upwork_gql._constants import TOKEN_REFRESH_LEEWAY_FRACTION, TOKEN_REFRESH_LEEWAY_MAX
 from upwork_gql._exceptions import OAuthError
 
-__all__ = ["Token", "refresh_leeway"]
+__all__ = ["Token", "expires_in", "refresh_digest", "refresh_leeway", "same_access"]
 
 _KNOWN_KEYS = frozenset(
     {
@@ -191,3 +192,23 @@ class Token:
         )
 
     __str__ = __repr__
+
+
+def refresh_digest(secret: SecretStr | None) -> str | None:
+    """A digest of a refresh token, to remember it without keeping it."""
+    if secret is None:
+        return None
+    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()
+
+
+def same_access(a: Token | None, b: Token | None) -> bool:
+    """Whether two tokens hold the same access token (two ``None`` count as the same)."""
+    if a is None or b is None:
+        return a is b
+    return a.access_token == b.access_token
+
+
+def expires_in(token: Token, now: float) -> str:
+    """``123s``, or ``never (no expiry)``, for log lines."""
+    left = token.seconds_left(now)
+    return "never (no expiry)" if left is None else f"{left:.0f}s"

@@ -26,14 +26,9 @@ Guarantees:
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import inspect
-import json
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 import anyio
 import httpx
@@ -42,7 +37,6 @@ from pydantic import SecretStr
 from upwork_gql._config import resolve
 from upwork_gql._constants import (
     ENV_CLIENT_ID,
-    ENV_CLIENT_SECRET,
     INITIAL_RETRY_DELAY,
     MAX_RETRY_DELAY,
     TOKEN_ENDPOINT_DEADLINE,
@@ -53,43 +47,27 @@ from upwork_gql._constants import (
 from upwork_gql._exceptions import (
     ConfigurationError,
     OAuthError,
-    ReauthenticationRequired,
-    TokenEndpointError,
     TokenStoreError,
 )
-from upwork_gql._redact import REDACTOR, get_logger, redact_text
+from upwork_gql._redact import REDACTOR, get_logger
 from upwork_gql._retry import RetryPolicy
+from upwork_gql._telemetry import observe_refresh
 from upwork_gql.auth import grants
-from upwork_gql.auth._token import Token
-from upwork_gql.auth.stores import FileTokenStore, MemoryTokenStore, TokenStore
+from upwork_gql.auth._endpoint import LOGIN_HINT, TokenEndpoint, grant_for
+from upwork_gql.auth._token import Token, expires_in, refresh_digest, same_access
+from upwork_gql.auth.stores import (
+    FileTokenStore,
+    MemoryTokenStore,
+    TokenStore,
+    TokenUpdateHook,
+    save_token,
+    store_lock,
+)
+from upwork_gql.telemetry import Hooks
 
 __all__ = ["LOGIN_HINT", "TokenManager", "TokenUpdateHook"]
 
 logger = get_logger("upwork_gql.auth")
-
-LOGIN_HINT = "run `upwork-gql auth login`"
-
-TokenUpdateHook = Callable[[Token], Awaitable[None] | None]
-
-_NO_AUTH = httpx.Auth()
-
-
-def _digest(secret: SecretStr | None) -> str | None:
-    if secret is None:
-        return None
-    return hashlib.sha256(secret.get_secret_value().encode()).hexdigest()
-
-
-def _same_access(a: Token | None, b: Token | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.access_token == b.access_token
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    """``text`` with every secret known to the process, and ``secrets``, replaced in every
-    form a server may echo (raw, JSON-, URL-, form- or Basic-encoded)."""
-    return redact_text(text, secrets)
 
 
 def _register(token: Token | None) -> None:
@@ -103,7 +81,9 @@ class TokenManager(httpx.Auth):
     """Obtains, caches, refreshes and persists the OAuth2 token of one credential.
 
     Pass it per request (``await client.send(request, auth=manager)``) or as an
-    ``httpx.AsyncClient(auth=manager)``. It is async-only.
+    ``httpx.AsyncClient(auth=manager)``. It is async-only. ``hooks=``
+    (:class:`~upwork_gql.Hooks`): ``on_refresh`` is called after each refresh; each refresh is
+    also a span ``upwork.oauth2.refresh`` (see :mod:`upwork_gql.telemetry`).
     """
 
     requires_request_body = False
@@ -130,6 +110,7 @@ class TokenManager(httpx.Auth):
         deadline: float = TOKEN_ENDPOINT_DEADLINE,
         clock: Callable[[], float] = time.time,
         environ: Mapping[str, str] | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         # Each setting: the argument, else its UPWORK_* variable, else the default.
         client_id = resolve("client_id", client_id, environ)
@@ -148,6 +129,8 @@ class TokenManager(httpx.Auth):
             token = Token.from_dict(token)
         self.store: TokenStore = store if store is not None else MemoryTokenStore(token)
         self.on_token_update = on_token_update
+        #: ``on_refresh`` is called after every refresh (see :mod:`upwork_gql.telemetry`).
+        self.hooks: Hooks | None = hooks or None
         self.client_credentials = client_credentials
         self.scope = scope
         #: The one retry policy (upwork_gql._retry), as for API calls.
@@ -279,7 +262,7 @@ class TokenManager(httpx.Auth):
         """Save ``token`` to the store and use it from now on."""
         if isinstance(token, Mapping):
             token = Token.from_dict(token, now=self._clock())
-        async with self._lock, self._store_lock():
+        async with self._lock, store_lock(self.store):
             await self._persist(token)
             self._token = token
         return token
@@ -294,7 +277,7 @@ class TokenManager(httpx.Auth):
 
     async def logout(self) -> None:
         """Forget the token: clear the store and memory."""
-        async with self._lock, self._store_lock():
+        async with self._lock, store_lock(self.store):
             await self.store.clear()
             self._token = None
 
@@ -336,19 +319,15 @@ class TokenManager(httpx.Auth):
             code = redirect_response.strip()
         if not code:
             raise OAuthError("empty authorization code")
-        request = grants.authorization_code_request(
-            self.client_id,
-            self._secret_value(),
-            code=code,
-            redirect_uri=self.redirect_uri,
-            code_verifier=code_verifier,
-        )
-        async with self._lock, self._store_lock():
-            data = await self._post_token(request, extra_secrets=[code, code_verifier or ""])
-            token = Token.from_dict(data, now=self._clock()).with_grant_type("authorization_code")
+        async with self._lock, store_lock(self.store):
+            token = await self._endpoint().authorization_code(
+                code, redirect_uri=self.redirect_uri, code_verifier=code_verifier
+            )
             await self._persist(token)
             self._token = token
-        logger.info("logged in (authorization code); token expires in %s", _left(token, self))
+        logger.info(
+            "logged in (authorization code); token expires in %s", expires_in(token, self._clock())
+        )
         return token
 
     def parse_implicit_redirect(self, url: str, expected_state: str | None = None) -> Token:
@@ -362,8 +341,8 @@ class TokenManager(httpx.Auth):
     async def fetch_token_client_credentials(self, scope: str | None = None) -> Token:
         """Client credentials grant (service accounts): fetch, save and use a token."""
         self.client_credentials = True
-        async with self._lock, self._store_lock():
-            token = await self._client_credentials_token(scope)
+        async with self._lock, store_lock(self.store):
+            token = await self._endpoint().client_credentials(scope or self.scope)
             await self._persist(token)
             self._token = token
         return token
@@ -406,24 +385,15 @@ class TokenManager(httpx.Auth):
     def _secret_value(self) -> str | None:
         return self._client_secret.get_secret_value() if self._client_secret is not None else None
 
-    def _store_lock(self) -> contextlib.AbstractAsyncContextManager[bool | None]:
-        # A store's lock may yield False: entered without the lock because the stored token
-        # changed while waiting (the Redis store); anything else means the lock is held.
-        lock = getattr(self.store, "lock", None)
-        if callable(lock):
-            cm: contextlib.AbstractAsyncContextManager[bool | None] = lock()
-            return cm
-        return contextlib.nullcontext()
-
     def _usable(self, candidate: Token | None, stale: Token | None, now: float) -> bool:
         return (
             candidate is not None
-            and not _same_access(candidate, stale)
+            and not same_access(candidate, stale)
             and not candidate.needs_refresh(now)
         )
 
     def _is_retired(self, token: Token | None) -> bool:
-        digest = _digest(token.refresh_token) if token is not None else None
+        digest = refresh_digest(token.refresh_token) if token is not None else None
         return digest is not None and digest in self._retired_refresh
 
     async def _obtain(self, *, stale: Token | None, force: bool) -> Token:
@@ -432,7 +402,7 @@ class TokenManager(httpx.Auth):
             current = self._token
             if not force and current is not None:
                 # Someone refreshed (or loaded) since the caller looked: reuse it.
-                if stale is not None and not _same_access(current, stale):
+                if stale is not None and not same_access(current, stale):
                     if not current.is_expired(now):
                         return current
                 elif stale is None and not current.needs_refresh(now):
@@ -446,7 +416,7 @@ class TokenManager(httpx.Auth):
                     self._token = stored
                     return stored
             while True:
-                async with self._store_lock() as held:
+                async with store_lock(self.store) as held:
                     stored = await self.store.load()  # re-read inside the cross-process lock
                     _register(stored)
                     now = self._clock()
@@ -467,10 +437,12 @@ class TokenManager(httpx.Auth):
                         and not self._is_retired(current)
                     ):
                         base = current
-                    new = await self._renew(base)
-                    saved = await self._persist(new, replaces=base)
+                    grant = grant_for(base, self.client_credentials)
+                    async with observe_refresh(grant, self.token_url, self.hooks):
+                        new = await self._endpoint().renew(base, grant, self.scope)
+                        saved = await self._persist(new, replaces=base)
                     if base is not None and base.refresh_token != new.refresh_token:
-                        digest = _digest(base.refresh_token)
+                        digest = refresh_digest(base.refresh_token)
                         if digest is not None:
                             self._retired_refresh.add(digest)
                     if not saved:
@@ -486,82 +458,19 @@ class TokenManager(httpx.Auth):
                         return newer
                     self._token = new
                     self.refreshes += 1
-                    logger.info("token refreshed; expires in %s", _left(new, self))
+                    logger.info("token refreshed; expires in %s", expires_in(new, self._clock()))
                     return new
-
-    async def _renew(self, base: Token | None) -> Token:
-        if base is not None and base.refresh_token is not None:
-            request = grants.refresh_token_request(
-                self.client_id,
-                self._secret_value(),
-                refresh_token=base.refresh_token.get_secret_value(),
-            )
-            data = await self._post_token(
-                request,
-                extra_secrets=[base.refresh_token.get_secret_value(), base.access],
-            )
-            new = Token.from_dict(data, now=self._clock())
-            if new.refresh_token is None:
-                new = new.with_refresh_token(base.refresh_token)
-            if new.grant_type is None:
-                new = new.with_grant_type(base.grant_type)
-            return new
-        if self.client_credentials or (
-            base is not None and base.grant_type == "client_credentials"
-        ):
-            return await self._client_credentials_token(self.scope)
-        if base is None:
-            raise ReauthenticationRequired(f"not logged in (no saved token): {LOGIN_HINT}")
-        raise ReauthenticationRequired(
-            f"the access token expired or was rejected and there is no refresh token: {LOGIN_HINT}"
-        )
-
-    async def _client_credentials_token(self, scope: str | None) -> Token:
-        if self._client_secret is None:
-            raise ConfigurationError(
-                f"the client credentials grant needs a client secret (set {ENV_CLIENT_SECRET})"
-            )
-        request = grants.client_credentials_request(
-            self.client_id, self._secret_value(), scope=scope or self.scope
-        )
-        data = await self._post_token(request)
-        return Token.from_dict(data, now=self._clock()).with_grant_type("client_credentials")
 
     async def _persist(self, token: Token, *, replaces: Token | None = None) -> bool:
         # Shielded: once the endpoint has answered, a cancelled caller must not lose the new
         # pair between the response and the store. (The token request itself is shielded per
-        # attempt in _post_token, so no checkpoint lies between the two.)
+        # attempt in post_token, so no checkpoint lies between the two.)
         saved = False
         with anyio.CancelScope(shield=True):
-            saved = await self._save_and_notify(token, replaces)
+            saved = await save_token(
+                self.store, token, replaces=replaces, hook=self.on_token_update
+            )
         return saved
-
-    async def _save_and_notify(self, token: Token, replaces: Token | None = None) -> bool:
-        """Save (after a refresh: compare-and-set against ``replaces``, when the store can);
-        ``False`` when the store holds a newer pair and ``token`` was not saved."""
-        save_rotated = getattr(self.store, "save_rotated", None)
-        try:
-            if replaces is not None and callable(save_rotated):
-                if not await save_rotated(token, replaces):
-                    return False
-            else:
-                await self.store.save(token)
-        except TokenStoreError:
-            raise
-        except Exception as exc:
-            raise TokenStoreError(
-                f"could not save the new token ({type(exc).__name__}); it was not used"
-            ) from exc
-        if self.on_token_update is not None:
-            try:
-                result = self.on_token_update(token)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception as exc:
-                raise TokenStoreError(
-                    f"on_token_update hook failed ({type(exc).__name__})"
-                ) from exc
-        return True
 
     def _client(self) -> httpx.AsyncClient:
         if self._http_client is None:
@@ -571,134 +480,18 @@ class TokenManager(httpx.Auth):
             self._owns_http_client = True
         return self._http_client
 
-    async def _post_token(
-        self, request: grants.TokenRequest, *, extra_secrets: list[str] | None = None
-    ) -> dict[str, Any]:
-        secrets = [s for s in (self._secret_value(), *(extra_secrets or [])) if s]
-        client = self._client()
-        policy = self.retry_policy
-        attempts = policy.max_retries + 1
-        # A refresh token that was redeemed stays valid for a while at Upwork, so a refresh may be
-        # sent again; an authorization code is single-use.
-        idempotent = request.grant_type != "authorization_code"
-        deadline_at = anyio.current_time() + self.deadline
-
-        def out_of_time(detail: str, status: int | None = None) -> TokenEndpointError:
-            return TokenEndpointError(
-                f"token endpoint gave no usable answer within the {self.deadline:g}s deadline "
-                f"({detail})",
-                status_code=status,
-            )
-
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
+    def _endpoint(self) -> TokenEndpoint:
+        def count() -> None:
             self.token_requests += 1
-            response: httpx.Response | None = None
-            try:
-                # Shielded (bounded by the timeout and the overall deadline): a rotation the
-                # server performed must reach the store even if the caller is cancelled
-                # meanwhile. Backoff sleeps are not shielded.
-                with anyio.CancelScope(shield=True, deadline=deadline_at):
-                    response = await client.post(
-                        self.token_url,
-                        content=request.body.encode(),
-                        headers=dict(request.headers),
-                        auth=_NO_AUTH,
-                        timeout=self.timeout,
-                    )
-                    await response.aread()
-            except httpx.TransportError as exc:
-                reason = _scrub(f"{type(exc).__name__}: {exc}", secrets)[:200]
-                delay = (
-                    policy.delay(attempt)
-                    if policy.should_retry(idempotent=idempotent, error=exc)
-                    else None
-                )
-                if last or delay is None:
-                    raise TokenEndpointError(
-                        f"token endpoint unreachable after {attempt + 1} attempt(s) ({reason})"
-                    ) from None
-                if anyio.current_time() + delay >= deadline_at:
-                    raise out_of_time(f"attempt {attempt + 1}: {reason}") from None
-                logger.warning(
-                    "token request (%s) attempt %d failed: %s; retrying in %.2fs",
-                    request.grant_type,
-                    attempt + 1,
-                    reason,
-                    delay,
-                )
-                await anyio.sleep(delay)
-                continue
-            if response is None:  # the deadline cancelled the attempt
-                raise out_of_time(f"attempt {attempt + 1} still waiting")
-            status = response.status_code
-            if policy.should_retry(idempotent=idempotent, response=response):
-                delay = policy.delay(attempt, response.headers)
-                if last or delay is None:
-                    raise TokenEndpointError(
-                        f"token endpoint returned HTTP {status} after {attempt + 1} attempt(s)",
-                        status_code=status,
-                    )
-                if anyio.current_time() + delay >= deadline_at:
-                    raise out_of_time(f"attempt {attempt + 1}: HTTP {status}", status)
-                logger.warning(
-                    "token request (%s) attempt %d got HTTP %d; retrying in %.2fs",
-                    request.grant_type,
-                    attempt + 1,
-                    status,
-                    delay,
-                )
-                await anyio.sleep(delay)
-                continue
-            data = _parse_body(response)
-            if 200 <= status < 300 and data is not None and data.get("access_token"):
-                logger.debug("token request (%s) succeeded (HTTP %d)", request.grant_type, status)
-                return data
-            raise _endpoint_error(request.grant_type, status, data, secrets)
-        raise AssertionError("unreachable")  # pragma: no cover
 
-
-def _parse_body(response: httpx.Response) -> dict[str, Any] | None:
-    text = response.text
-    try:
-        data = json.loads(text)
-    except ValueError:
-        if "access_token=" in text or "error=" in text:
-            return dict(parse_qsl(text.strip().lstrip("/#?")))
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _endpoint_error(
-    grant_type: str, status: int, data: dict[str, Any] | None, secrets: list[str]
-) -> OAuthError:
-    if data is None:
-        return TokenEndpointError(
-            f"token endpoint returned HTTP {status} without a usable token response",
-            status_code=status,
+        return TokenEndpoint(
+            self._client,
+            self.token_url,
+            self.client_id,
+            self._secret_value(),
+            self.retry_policy,
+            self.timeout,
+            self.deadline,
+            self._clock,
+            count,
         )
-    error = _scrub(str(data.get("error") or ""), secrets)[:100] or None
-    description = _scrub(str(data.get("error_description") or data.get("message") or ""), secrets)
-    detail = f": {description[:200]}" if description else ""
-    if error == "invalid_grant" and grant_type == "refresh_token":
-        return ReauthenticationRequired(
-            f"the saved login has expired or was revoked (invalid_grant){detail}; {LOGIN_HINT}"
-        )
-    if error == "invalid_grant" and grant_type == "authorization_code":
-        return TokenEndpointError(
-            "the authorization code was rejected (invalid_grant: used, expired, or issued for "
-            f"another redirect URI){detail}; start the login again",
-            status_code=status,
-            error=error,
-        )
-    label = error or "no error code"
-    return TokenEndpointError(
-        f"token endpoint refused the {grant_type} request: HTTP {status} ({label}){detail}",
-        status_code=status,
-        error=error,
-    )
-
-
-def _left(token: Token, manager: TokenManager) -> str:
-    left = token.seconds_left(manager._clock())
-    return "never (no expiry)" if left is None else f"{left:.0f}s"

@@ -24,12 +24,13 @@ File safety:
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import stat
 import time
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -52,8 +53,14 @@ __all__ = [
     "LockableTokenStore",
     "MemoryTokenStore",
     "TokenStore",
+    "TokenUpdateHook",
     "default_token_path",
+    "save_token",
+    "store_lock",
 ]
+
+#: Called with every token saved (``TokenManager(on_token_update=...)``), sync or async.
+TokenUpdateHook = Callable[[Token], Awaitable[None] | None]
 
 
 class InsecureTokenFileWarning(UserWarning):
@@ -99,6 +106,52 @@ class MemoryTokenStore:
 
     def __repr__(self) -> str:
         return f"MemoryTokenStore(has_token={self._token is not None})"
+
+
+def store_lock(store: TokenStore) -> contextlib.AbstractAsyncContextManager[bool | None]:
+    """The store's cross-process lock, when it has one (else a no-op).
+
+    A store's lock may yield ``False``: entered without the lock because the stored token changed
+    while waiting (the Redis store); anything else means the lock is held.
+    """
+    lock = getattr(store, "lock", None)
+    if callable(lock):
+        cm: contextlib.AbstractAsyncContextManager[bool | None] = lock()
+        return cm
+    return contextlib.nullcontext()
+
+
+async def save_token(
+    store: TokenStore,
+    token: Token,
+    *,
+    replaces: Token | None = None,
+    hook: TokenUpdateHook | None = None,
+) -> bool:
+    """Save ``token`` (after a refresh: compare-and-set against ``replaces``, when the store
+    can), then call ``hook``; ``False`` when the store holds a newer pair and ``token`` was not
+    saved. Any failure is a :class:`~upwork_gql.TokenStoreError`."""
+    save_rotated = getattr(store, "save_rotated", None)
+    try:
+        if replaces is not None and callable(save_rotated):
+            if not await save_rotated(token, replaces):
+                return False
+        else:
+            await store.save(token)
+    except TokenStoreError:
+        raise
+    except Exception as exc:
+        raise TokenStoreError(
+            f"could not save the new token ({type(exc).__name__}); it was not used"
+        ) from exc
+    if hook is not None:
+        try:
+            result = hook(token)
+            if inspect.isawaitable(result):
+                await result
+        except Exception as exc:
+            raise TokenStoreError(f"on_token_update hook failed ({type(exc).__name__})") from exc
+    return True
 
 
 def default_token_path() -> Path:

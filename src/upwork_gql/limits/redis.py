@@ -48,6 +48,7 @@ from upwork_gql._constants import (
 from upwork_gql._exceptions import ConfigurationError, QuotaExceededError
 from upwork_gql._ratelimit import RateLimiter
 from upwork_gql._redis import connect, key_prefix, redis_errors, require_asyncio
+from upwork_gql._telemetry import register_budget
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -165,11 +166,19 @@ class RedisRateLimiter:
         # Concurrency slots (always), and pacing while Redis is unreachable.
         self._local = RateLimiter(rate, burst=1, max_concurrency=max_concurrency, clock=clock)
         self._down_until: float | None = None
+        self._remaining: int | None = None
+        register_budget(self)  # the daily budget gauge (OpenTelemetry), while this lives
 
     @property
     def rate(self) -> float | None:
         """Requests per second across all replicas, or ``None`` when unlimited."""
         return self._rate
+
+    @property
+    def last_remaining_daily_budget(self) -> int | None:
+        """Requests left today as of this process's last request (no Redis round trip);
+        ``None`` without a daily quota or before the first request."""
+        return self._remaining
 
     @property
     def max_concurrency(self) -> int | None:
@@ -240,6 +249,8 @@ class RedisRateLimiter:
             logger.warning("shared rate limit available again (Redis)")
             self._down_until = None
         wait_us, reset_in = int(reply[0]), int(reply[1])
+        if count and self.daily_quota is not None:
+            self._remaining = max(0, self.daily_quota - int(reply[2]))
         if wait_us < 0:
             raise QuotaExceededError(
                 f"the daily budget of {self.daily_quota} requests for this API key is spent; "
@@ -255,7 +266,8 @@ class RedisRateLimiter:
             return None
         require_asyncio()
         reply: Any = await self._used(keys=[self.quota_key])
-        return max(0, self.daily_quota - int(reply[0]))
+        self._remaining = max(0, self.daily_quota - int(reply[0]))
+        return self._remaining
 
     # -- concurrency (per process) --------------------------------------------------------------
 
