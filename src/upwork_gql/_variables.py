@@ -156,8 +156,8 @@ def prepare_variables(op: Operation, variables: Mapping[str, Any] | None) -> dic
     Raises :class:`~upwork_gql.InvalidVariablesError` (nothing is sent) on any problem.
     """
     given = {k: v for k, v in (variables or {}).items() if not isinstance(v, UnsetType)}
-    if not op.variables and not given:
-        return {}
+    if not given and not any(variable.required for variable in op.variables):
+        return {}  # nothing to check: no validator is built (a paginator's first request)
     from upwork_gql._models import validating_variables
 
     adapter = _adapter(op)

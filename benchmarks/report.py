@@ -1,0 +1,358 @@
+"""The figures of one ``make bench`` run and their rendering as ``RESULTS.md``."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks.pages import PageSet
+from benchmarks.scenarios import OURS, PAGE_SIZE, SCENARIOS
+
+# Targets (reported here and in the README; never asserted by timed tests).
+COLD_TARGET = 1.35
+STEADY_TARGET = 1.20
+PEER_TARGET = 0.80  # at least 20 % ahead of the plain ariadne-codegen client
+IMPORT_TARGET = 1.5
+RSS_BUDGET_MIB = 20.0
+TARGET_CLIENT = "paginator"
+BUSY_LOAD = 1.5  # a 1-minute load average above this on 2 cores: other work was running
+
+
+@dataclass
+class Cell:
+    """Every measurement of one client in one mode and shape."""
+
+    t: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    setup: list[float] = field(default_factory=list)
+    collections: list[list[int]] = field(default_factory=list)
+    tracked: list[int] = field(default_factory=list)
+    error: str | None = None
+
+    def add(self, result: dict[str, Any]) -> None:
+        self.t.append(float(result["t"]))
+        self.cpu.append(float(result["cpu"]))
+        self.setup.append(float(result["setup"]))
+        self.collections.append([int(c) for c in result["collections"]])
+        self.tracked.append(int(result["tracked"]))
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.t) if self.t and not self.error else None
+
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu and not self.error else None
+
+
+@dataclass
+class Report:
+    cfg: Any
+    machine: dict[str, str]
+    load_start: float
+    load_end: float = 0.0
+    loads: list[float] = field(default_factory=list)
+    cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
+    pages: PageSet | None = None
+    server: tuple[float, float] | None = None
+    peer_seconds: float | None = None
+    burst: dict[str, Any] | None = None
+    memory: dict[str, Any] | None = None
+    imports: dict[str, Any] | None = None
+    profile: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def cell(self, key: str, mode: str, shape: str) -> Cell:
+        return self.cells.setdefault((key, mode, shape), Cell())
+
+    def ratio(self, key: str, mode: str, shape: str, to: str = "baseline") -> float | None:
+        value = self.cell(key, mode, shape).median
+        base = self.cell(to, mode, shape).median
+        return value / base if value is not None and base else None
+
+    def cpu_ratio(self, key: str, mode: str, shape: str) -> float | None:
+        value = self.cell(key, mode, shape).cpu_median
+        base = self.cell("baseline", mode, shape).cpu_median
+        return value / base if value is not None and base else None
+
+
+def _ms(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1000:,.0f}"
+
+
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _table(report: Report, mode: str) -> list[str]:
+    cfg = report.cfg
+    seq = f"{cfg.pages} pages sequential"
+    conc = f"{cfg.walks} concurrent walks"
+    out = [
+        f"| Client | {seq} (ms) | ratio | {conc} (ms) | ratio | CPU ratio seq / conc "
+        "| setup (ms) | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for key, name in SCENARIOS.items():
+        if key in cfg.skip:
+            continue
+        s, c = report.cell(key, mode, "seq"), report.cell(key, mode, "conc")
+        if s.error or c.error:
+            out.append(f"| {name} | n/a | | n/a | | | | failed: {s.error or c.error} |")
+            continue
+        setups = s.setup + c.setup
+        setup = _ms(statistics.median(setups)) if setups else "n/a"
+        cpu_seq, cpu_conc = report.cpu_ratio(key, mode, "seq"), report.cpu_ratio(key, mode, "conc")
+        cpu = f"{_x(cpu_seq)} / {_x(cpu_conc)}"
+        name_cell = f"**{name}**" if key in OURS else name
+        out.append(
+            f"| {name_cell} | {_ms(s.median)} | {_x(report.ratio(key, mode, 'seq'))} | "
+            f"{_ms(c.median)} | {_x(report.ratio(key, mode, 'conc'))} | {cpu} | {setup} | "
+            f"{_NOTES.get(key, '')} |"
+        )
+    return out
+
+
+_NOTES = {
+    "baseline": "`AsyncClient.post(json=...)`, `json.loads`, dicts",
+    "orjson": "orjson both ways, dicts",
+    "paginator": "`async for node in client.paginate_...()`, typed nodes",
+    "method": "`await client.marketplace_job_postings(filter)` per page, typed",
+    "peer": "same documents, ariadne-codegen defaults, typed",
+    "gql": "gql 4 + httpx transport, dicts",
+    "gql-schema": "validates each request against schema.graphql",
+}
+
+
+def targets(report: Report) -> list[tuple[str, float | None, str, bool | None]]:
+    """(what, measured, goal, met) for every target of the run."""
+    rows: list[tuple[str, float | None, str, bool | None]] = []
+    key = TARGET_CLIENT
+    for mode, goal in (("cold", COLD_TARGET), ("steady", STEADY_TARGET)):
+        for shape in ("seq", "conc"):
+            r = report.ratio(key, mode, shape)
+            rows.append(
+                (
+                    f"paginator vs baseline, {mode} {_shape(shape)}",
+                    r,
+                    f"<= {goal:.2f}x",
+                    None if r is None else r <= goal,
+                )
+            )
+    if "peer" not in report.cfg.skip:
+        for mode in ("cold", "steady"):
+            for shape in ("seq", "conc"):
+                r = report.ratio(key, mode, shape, to="peer")
+                rows.append(
+                    (
+                        f"paginator vs plain ariadne-codegen, {mode} {_shape(shape)}",
+                        r,
+                        f"<= {PEER_TARGET:.2f}x (20 % ahead)",
+                        None if r is None else r <= PEER_TARGET,
+                    )
+                )
+    if report.imports:
+        r = float(report.imports["ratio"])
+        rows.append(
+            (
+                "`from upwork_gql import UpworkClient` vs `import httpx, pydantic`",
+                r,
+                f"<= {IMPORT_TARGET:.1f}x",
+                r <= IMPORT_TARGET,
+            )
+        )
+    return rows
+
+
+def _shape(shape: str) -> str:
+    return "sequential" if shape == "seq" else "concurrent"
+
+
+def render(report: Report) -> str:
+    cfg = report.cfg
+    m = report.machine
+    out: list[str] = ["# Benchmark results", ""]
+    out.append(
+        "Written by `make bench` (`benchmarks/run.py`); every figure below comes from this one "
+        "run." + (" **Quick mode: tiny sizes, not measurements.**" if cfg.quick else "")
+    )
+    out.append("")
+    out.append(f"- Date: {m['date']} (commit {m['commit']}); command: `{m['command']}`")
+    out.append(f"- Machine: {m['machine']}; Python {m['python']}, asyncio")
+    out.append(f"- Versions: {m['versions']}")
+    loads = ", ".join(f"{v:.2f}" for v in report.loads)
+    busy = max([report.load_start, *report.loads], default=0.0) > BUSY_LOAD
+    out.append(
+        f"- Load average (1 min): {report.load_start:.2f} at the start, {loads} at the start "
+        f"of each round, {report.load_end:.2f} at the end"
+        + (
+            " (other work shared the 2 CPUs: the ratios are medians of interleaved rounds, "
+            "the CPU ratios are the steadier figure)"
+            if busy
+            else ""
+        )
+    )
+    ps = report.pages
+    if ps is not None:
+        low, high, mean = ps.node_sizes
+        out.append(
+            f"- Pages: `{ps.operation}` (this project's `queries/{ps.operation}.graphql` "
+            f"selection), {cfg.pages} pages × {PAGE_SIZE} nodes, {low / 1000:.2f}–"
+            f"{high / 1000:.2f} KB per node (mean {mean / 1000:.2f}), {ps.null_share:.0%} of "
+            f"the nullable fields null, {ps.page_bytes / 1000:.0f} KB per page; generated once "
+            f"(`benchmarks/pages.py`, digest {ps.digest}) and served byte for byte to every "
+            "client by `benchmarks/server.py` on loopback, in its own process"
+        )
+    if report.server is not None:
+        us, rps = report.server
+        out.append(
+            f"- Server alone (raw keep-alive socket client): {us:.0f} µs per page round trip, "
+            f"{rps:,.0f} pages/s over {cfg.walks} connections"
+        )
+    out.append(
+        f"- Every measurement in its own fresh process (`benchmarks/worker.py`), medians of "
+        f"{cfg.rounds} rounds, each round in a rotated order; whole run {report.elapsed:.0f} s"
+    )
+    out.append("")
+    out.append("## Cold: a fresh process, timed from its first request to its last node")
+    out.append("")
+    out.append(
+        "No warm-up and no forced collection: what a CLI call, a notebook cell or a freshly "
+        "started worker meets. Imports and client construction come before the first request "
+        "and are shown apart (setup)."
+    )
+    out.append("")
+    out.extend(_table(report, "cold"))
+    out.append("")
+    out.append("## Steady: the same, after one warm-up page in that process")
+    out.append("")
+    out.extend(_table(report, "steady"))
+    out.append("")
+    out.append(
+        "Ratios are wall-time medians over the baseline's in the same run; the CPU ratio "
+        "compares the client processes' own CPU time (the server runs elsewhere), which other "
+        "load on the machine disturbs less."
+    )
+    out.append("")
+    out.extend(_targets_section(report))
+    out.extend(_import_section(report))
+    out.extend(_profile_section(report))
+    out.extend(_other_section(report))
+    if report.failures:
+        out.append("## Failures")
+        out.append("")
+        out.extend(f"- {f}" for f in report.failures)
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _targets_section(report: Report) -> list[str]:
+    out = ["## Targets", "", "| Target | Measured | Goal | Status |", "|---|---:|---|---|"]
+    for what, value, goal, met in targets(report):
+        status = "n/a" if met is None else ("met" if met else "**missed**")
+        out.append(f"| {what} | {_x(value)} | {goal} | {status} |")
+    out.append("")
+    return out
+
+
+def _import_section(report: Report) -> list[str]:
+    imp = report.imports
+    if not imp:
+        return []
+    loaded = [mod for mod, present in imp["modules"].items() if present]
+    return [
+        "## Import",
+        "",
+        f"`{imp['upwork_gql']['statement']}` in a default install (the wheel, no extras): "
+        f"{imp['upwork_gql']['median_ms']:.0f} ms; `{imp['baseline']['statement']}` in a "
+        f"virtualenv holding only those two: {imp['baseline']['median_ms']:.0f} ms; ratio "
+        f"**{imp['ratio']:.2f}x** (target <= {IMPORT_TARGET}x). Whole fresh processes "
+        f"(`python -I -c ...`), median of {imp['runs']} each, interleaved "
+        "(`python benchmarks/bench_import.py`). Loaded by the import: "
+        + (
+            ", ".join(f"`{mod}`" for mod in loaded)
+            if loaded
+            else "neither `httpx._main` nor graphql-core"
+        )
+        + ".",
+        "",
+    ]
+
+
+_PROFILE_KEYS = (
+    ("transport", "transport"),
+    ("decode", "decode + validate"),
+    ("collector", "collector"),
+    ("runtime", "runtime and loop"),
+)
+
+
+def _profile_section(report: Report) -> list[str]:
+    if not report.profile:
+        return []
+    out = [
+        "## Where the time goes, per page",
+        "",
+        "Steady state, one sequential walk per client in one process "
+        "(`python benchmarks/profile_hot_path.py --client KEY --url ... --spec ...`, run by "
+        "`make bench`). *Transport*: the same requests sent through the client's own httpx "
+        "client and read, nothing decoded; *decode + validate*: the decoding (and for typed "
+        "clients the validation) of the same response bytes, timed alone with the collector "
+        "paused by the profiler; *collector*: the time CPython's cyclic collector ran during a "
+        "plain walk (`gc.callbacks`); *runtime and loop*: the rest of the walk (building the "
+        "request, variables, auth, retries, the paginator, the loop over the nodes).",
+        "",
+        "| Client | walk (ms/page) | transport | decode + validate | collector | "
+        "runtime and loop | collections gen 0/1/2 per 100 pages | tracked objects per page |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, prof in report.profile.items():
+        cells = [f"{prof[k]:.3f}" for k, _ in _PROFILE_KEYS]
+        counts = prof["collections_per_100_pages"]
+        out.append(
+            f"| {SCENARIOS[key]} | {prof['walk']:.3f} | {' | '.join(cells)} | "
+            f"{'/'.join(f'{c:.0f}' for c in counts)} | {prof['tracked_per_page']:,.0f} |"
+        )
+    out.append("")
+    return out
+
+
+def _other_section(report: Report) -> list[str]:
+    out: list[str] = []
+    mem = report.memory
+    burst = report.burst
+    if not mem and not burst and report.peer_seconds is None:
+        return out
+    out.extend(["## Memory, token refresh, peer", ""])
+    if mem:
+        small, large = mem["small"], mem["large"]
+        out.append(
+            f"- 100,000 nodes streamed through the paginator: peak RSS {large['peak_rss_mib']} "
+            f"MiB against {small['peak_rss_mib']} MiB for 1,000 nodes (+{mem['difference_mib']} "
+            f"MiB, budget {RSS_BUDGET_MIB:.0f} MiB: "
+            f"{'flat' if mem['bounded'] else '**not flat**'}); {large['pages']:,} pages of "
+            f"{mem['page_size']} in {large['seconds']} s, each walk in a fresh process "
+            "(`python benchmarks/bench_pagination_memory.py`)"
+        )
+    if burst:
+        calls = burst["token_calls"]
+        one = bool(calls) and all(c == 1 for c in calls)
+        out.append(
+            f"- {burst['calls']} coroutines on one credential whose token expires as they start: "
+            f"token endpoint called {', '.join(map(str, calls))} time(s) per burst "
+            f"({'one refresh' if one else '**not one refresh**'}), at least "
+            f"{burst['new_token_min']}/{burst['calls']} requests sent with the new token; "
+            f"{burst['expired_s'] * 1000:,.0f} ms against {burst['fresh_s'] * 1000:,.0f} ms "
+            f"without the expiry (token endpoint answering in {burst['token_delay_ms']:.0f} ms; "
+            f"median of {burst['bursts']})"
+        )
+    if report.peer_seconds is not None:
+        out.append(
+            f"- The plain ariadne-codegen client was generated from `schema.graphql` and "
+            f"`queries/` with ariadne-codegen's default settings in {report.peer_seconds:.1f} s "
+            "(`python benchmarks/peer.py`, into `benchmarks/.work/peer/`)"
+        )
+    out.append("")
+    return out
