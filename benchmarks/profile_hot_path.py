@@ -55,7 +55,7 @@ from benchmarks.scenarios import (  # noqa: E402
     build_scenario,
 )
 
-CLIENTS = ("baseline", "orjson", "paginator", "method", "peer")
+CLIENTS = ("baseline", "orjson", "paginator", "paginator-nogc", "method", "peer")
 
 
 @contextmanager
@@ -84,7 +84,7 @@ def _decoder(key: str, scenario: Scenario, spec: Spec) -> Callable[[bytes], Any]
         import orjson
 
         return orjson.loads
-    if key in ("paginator", "method"):
+    if key in ("paginator", "paginator-nogc", "method"):
         from benchmarks.operation import registry_operation
         from upwork_gql._response import _envelope
 

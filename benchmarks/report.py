@@ -119,6 +119,7 @@ _NOTES = {
     "baseline": "`AsyncClient.post(json=...)`, `json.loads`, dicts",
     "orjson": "orjson both ways, dicts",
     "paginator": "`async for node in client.paginate_...()`, typed nodes",
+    "paginator-nogc": "the same with `UpworkClient(pause_gc=False)`",
     "method": "`await client.marketplace_job_postings(filter)` per page, typed",
     "peer": "same documents, ariadne-codegen defaults, typed",
     "gql": "gql 4 + httpx transport, dicts",

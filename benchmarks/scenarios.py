@@ -190,6 +190,21 @@ class OurPaginator(Scenario):
         await self.client.aclose()
 
 
+class OurPaginatorNoPause(OurPaginator):
+    """The paginator with ``pause_gc=False``: the collector left alone during validation."""
+
+    name = "upwork-gql paginator, pause_gc=False"
+    note = "typed nodes; the collector never paused"
+
+    async def setup(self) -> None:
+        from upwork_gql import UpworkClient
+
+        self.client = UpworkClient(
+            url=self.url, access_token=BENCH_TOKEN, rate_limit=None, pause_gc=False
+        )
+        self.paginate = getattr(self.client, f"paginate_{self.spec.method}")
+
+
 class _TypedLoop(Scenario):
     """A generated client's method called page by page with a typed filter."""
 
@@ -315,12 +330,13 @@ SCENARIOS: dict[str, str] = {
     "baseline": BareHttpx.name,
     "orjson": BareHttpxOrjson.name,
     "paginator": OurPaginator.name,
+    "paginator-nogc": OurPaginatorNoPause.name,
     "method": OurMethodLoop.name,
     "peer": AriadneCodegenPeer.name,
     "gql": "gql 4 (no schema)",
     "gql-schema": "gql 4 + local schema",
 }
-OURS = ("paginator", "method")
+OURS = ("paginator", "paginator-nogc", "method")
 
 
 def build_scenario(key: str, spec: Spec, url: str) -> Scenario:
@@ -330,6 +346,8 @@ def build_scenario(key: str, spec: Spec, url: str) -> Scenario:
         return BareHttpxOrjson(spec, url)
     if key == "paginator":
         return OurPaginator(spec, url)
+    if key == "paginator-nogc":
+        return OurPaginatorNoPause(spec, url)
     if key == "method":
         return OurMethodLoop(spec, url)
     if key == "peer":

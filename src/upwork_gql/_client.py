@@ -100,6 +100,7 @@ class UpworkClient(GeneratedClient):
         retry_max_delay: float = MAX_RETRY_DELAY,
         max_retry_after: float = MAX_RETRY_AFTER,
         environ: Mapping[str, str] | None = None,
+        pause_gc: bool = True,
         _require_auth: bool = False,
     ) -> None:
         oauth = {
@@ -180,6 +181,7 @@ class UpworkClient(GeneratedClient):
             retry_max_delay=retry_max_delay,
             max_retry_after=max_retry_after,
             environ=environ,
+            pause_gc=pause_gc,
         )
         self._owned_auth = owned_auth
         self._owned_limiter = owned_limiter

@@ -11,10 +11,26 @@
 * Every message, excerpt and stored payload passes through a :class:`Scrubber`: variable values
   and every secret the client knows (tokens, client secret) that a server echoes back become
   ``***``.
+
+The collector during validation
+-------------------------------
+Validating a page builds its models in one synchronous call; a page of 50 job postings is
+about 1,400 objects that CPython's cyclic collector tracks (``json.loads`` of the same bytes:
+about 230). Left running, the collector would scan the half-built page two or three times per
+page and move it to older generations, which makes full collections over the whole heap come
+sooner. So, by default, :func:`validate_json` pauses the collector for exactly that call: only
+when it finds the collector enabled (an application that disabled it keeps it disabled; the
+library never enables a collector it did not pause), re-enabling it right after, before
+anything else runs; the collection that was due then runs once over the new page. Nothing else
+is changed (thresholds, frozen objects, other calls). ``UpworkClient(pause_gc=False)`` turns this
+off; an application that switches the collector from several threads should do so, since the
+switch is process-wide: a thread disabling the collector while a page is validated elsewhere
+would find it enabled again afterwards.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -43,7 +59,7 @@ from upwork_gql._operation import Operation
 from upwork_gql._redact import redact_text, strings_in
 from upwork_gql._retry_after import parse_retry_after
 
-__all__ = ["Scrubber", "parse_response", "request_id", "status_error", "where"]
+__all__ = ["Scrubber", "parse_response", "request_id", "status_error", "validate_json", "where"]
 
 _EXCERPT_LEN: Final = 200
 _SCOPE_RE: Final = re.compile(
@@ -232,6 +248,54 @@ def _envelope(op: Operation) -> type[BaseModel]:
     return envelope
 
 
+def _decode_and_validate(model: type[BaseModel], content: bytes) -> Any:
+    loads = _fast_loads()
+    if loads is None:
+        return model.model_validate_json(content)
+    try:
+        decoded = loads(content)
+    except ValueError:  # not JSON for orjson (or beyond it, e.g. integers over 64 bits)
+        return model.model_validate_json(content)
+    return model.model_validate(decoded)
+
+
+def validate_json(model: type[BaseModel], content: bytes, *, pause_gc: bool = True) -> Any:
+    """``content`` (a JSON body) validated into ``model``.
+
+    With orjson installed, the body is decoded by orjson and the result validated by pydantic
+    (the strings are reused, not copied: about 15 % less time than ``model_validate_json`` on
+    a page of job postings); otherwise ``model.model_validate_json``. The two accept the same
+    documents for the generated models (their fields are strings, numbers, booleans, enums,
+    lists, models and ``Any``). With ``pause_gc``, the cyclic collector is paused for this one
+    call if (and only if) it is enabled, and enabled again right after (see the module
+    docstring).
+    """
+    if not pause_gc or not gc.isenabled():
+        return _decode_and_validate(model, content)
+    gc.disable()
+    try:
+        return _decode_and_validate(model, content)
+    finally:
+        gc.enable()
+
+
+_UNSET: Final = object()
+_loads: Any = _UNSET
+
+
+def _fast_loads() -> Callable[[bytes], Any] | None:
+    """``orjson.loads`` when orjson is installed (imported on first use), else ``None``."""
+    global _loads
+    if _loads is _UNSET:
+        try:
+            import orjson
+        except ImportError:
+            _loads = None
+        else:
+            _loads = orjson.loads
+    return _loads  # type: ignore[no-any-return]
+
+
 def _invalid(response: httpx.Response, what: str, operation: str | None, scrub: Scrubber) -> Any:
     rid = request_id(response)
     excerpt = _excerpt(response.content, scrub)
@@ -245,22 +309,30 @@ def _invalid(response: httpx.Response, what: str, operation: str | None, scrub: 
 
 
 def parse_response(
-    response: httpx.Response, op: Operation | None, name: str | None, scrub: Scrubber
+    response: httpx.Response,
+    op: Operation | None,
+    name: str | None,
+    scrub: Scrubber,
+    *,
+    pause_gc: bool = True,
 ) -> Any:
-    """The ``data`` of a 2xx response: the validated result model of ``op``, or plain JSON."""
+    """The ``data`` of a 2xx response: the validated result model of ``op``, or plain JSON.
+
+    ``pause_gc``: see :func:`validate_json`.
+    """
     content = response.content
     if op is not None:
         try:
-            parsed = _envelope(op).model_validate_json(content)
+            parsed = validate_json(_envelope(op), content, pause_gc=pause_gc)
         except ValidationError:
             pass  # not the expected shape: diagnose below
         else:
-            errors: list[Any] | None = parsed.errors  # type: ignore[attr-defined]
+            errors: list[Any] | None = parsed.errors
             if not errors:
-                return parsed.data  # type: ignore[attr-defined]
+                return parsed.data
             raise graphql_error(
                 errors,
-                parsed.data,  # type: ignore[attr-defined]
+                parsed.data,
                 name,
                 request_id(response),
                 scrub,
