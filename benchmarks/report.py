@@ -120,6 +120,7 @@ _NOTES = {
     "orjson": "orjson both ways, dicts",
     "paginator": "`async for node in client.paginate_...()`, typed nodes",
     "paginator-nogc": "the same with `UpworkClient(pause_gc=False)`",
+    "paginator-stdlib": "the same without orjson (a default install)",
     "method": "`await client.marketplace_job_postings(filter)` per page, typed",
     "peer": "same documents, ariadne-codegen defaults, typed",
     "gql": "gql 4 + httpx transport, dicts",

@@ -205,6 +205,19 @@ class OurPaginatorNoPause(OurPaginator):
         self.paginate = getattr(self.client, f"paginate_{self.spec.method}")
 
 
+class OurPaginatorWithoutOrjson(OurPaginator):
+    """The paginator where orjson cannot be imported (a default install, without the extra)."""
+
+    name = "upwork-gql paginator, without orjson"
+    note = "typed nodes; pydantic decodes the bytes"
+
+    async def setup(self) -> None:
+        import sys
+
+        sys.modules["orjson"] = None  # type: ignore[assignment]  # as if not installed
+        await super().setup()
+
+
 class _TypedLoop(Scenario):
     """A generated client's method called page by page with a typed filter."""
 
@@ -331,12 +344,13 @@ SCENARIOS: dict[str, str] = {
     "orjson": BareHttpxOrjson.name,
     "paginator": OurPaginator.name,
     "paginator-nogc": OurPaginatorNoPause.name,
+    "paginator-stdlib": OurPaginatorWithoutOrjson.name,
     "method": OurMethodLoop.name,
     "peer": AriadneCodegenPeer.name,
     "gql": "gql 4 (no schema)",
     "gql-schema": "gql 4 + local schema",
 }
-OURS = ("paginator", "paginator-nogc", "method")
+OURS = ("paginator", "paginator-nogc", "paginator-stdlib", "method")
 
 
 def build_scenario(key: str, spec: Spec, url: str) -> Scenario:
@@ -348,6 +362,8 @@ def build_scenario(key: str, spec: Spec, url: str) -> Scenario:
         return OurPaginator(spec, url)
     if key == "paginator-nogc":
         return OurPaginatorNoPause(spec, url)
+    if key == "paginator-stdlib":
+        return OurPaginatorWithoutOrjson(spec, url)
     if key == "method":
         return OurMethodLoop(spec, url)
     if key == "peer":

@@ -83,3 +83,15 @@ def test_building_a_client_imports_no_generated_model() -> None:
     }
     assert "upwork_gql._generated.operations" in modules
     assert graphql is False
+
+
+def test_importing_the_client_loads_no_pydantic_model_machinery() -> None:
+    """pydantic's models (``pydantic.main``, schema generation) load with the first validation,
+    not with ``from upwork_gql import UpworkClient`` (see benchmarks/bench_import.py)."""
+    code = (
+        "import sys; from upwork_gql import UpworkClient; "
+        "print('pydantic.main' in sys.modules, "
+        "'pydantic._internal._generate_schema' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

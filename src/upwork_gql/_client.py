@@ -6,7 +6,6 @@ from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import SecretStr
 
 from upwork_gql._config import resolve
 from upwork_gql._constants import (
@@ -23,6 +22,8 @@ from upwork_gql._redact import REDACTOR
 from upwork_gql._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from upwork_gql.auth import TokenStore
     from upwork_gql.limits import Limiter
 
@@ -36,6 +37,8 @@ class StaticTokenAuth(httpx.Auth):
     requires_response_body = False
 
     def __init__(self, access_token: str | SecretStr) -> None:
+        from pydantic import SecretStr  # pydantic's types load when a token is given, not before
+
         token = access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
         if not token.get_secret_value():
             raise ConfigurationError("access_token is empty")
@@ -126,6 +129,8 @@ class UpworkClient(GeneratedClient):
         elif auth is None:
             resolved_id = resolve("client_id", client_id, environ)
             if resolved_id or token_store is not None:
+                from pydantic import SecretStr
+
                 from upwork_gql.auth import TokenManager
 
                 secret = (

@@ -34,10 +34,10 @@ import gc
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic_core import ValidationError  # pydantic's own; pydantic's models load on first use
 
 from upwork_gql._constants import REQUEST_ID_HEADER
 from upwork_gql._exceptions import (
@@ -58,6 +58,9 @@ from upwork_gql._exceptions import (
 from upwork_gql._operation import Operation
 from upwork_gql._redact import redact_text, strings_in
 from upwork_gql._retry_after import parse_retry_after
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["Scrubber", "parse_response", "request_id", "status_error", "validate_json", "where"]
 
@@ -239,6 +242,8 @@ def graphql_error(
 def _envelope(op: Operation) -> type[BaseModel]:
     envelope = op._cache.get("envelope")
     if envelope is None:
+        from pydantic import create_model
+
         model = op.result_model()
         envelope = op._cache["envelope"] = create_model(
             f"{model.__name__}Envelope",

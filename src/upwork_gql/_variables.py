@@ -21,14 +21,16 @@ import importlib
 import re
 import typing
 from collections.abc import Mapping
-from typing import Any, Final, NotRequired, Required
+from typing import TYPE_CHECKING, Any, Final, NotRequired, Required
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_config
-from typing_extensions import TypedDict
+from pydantic_core import ValidationError  # pydantic's own; pydantic's models load on first use
 
 from upwork_gql._exceptions import InvalidVariablesError
 from upwork_gql._operation import Operation
 from upwork_gql._unset import UnsetType
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 __all__ = ["cursor_container", "prepare_variables", "set_cursor"]
 
@@ -54,6 +56,9 @@ def _namespace(op: Operation) -> dict[str, Any]:
 def _adapter(op: Operation) -> TypeAdapter[Any]:
     adapter = op._cache.get("variables")
     if adapter is None:
+        from pydantic import ConfigDict, TypeAdapter, with_config
+        from typing_extensions import TypedDict
+
         namespace = _namespace(op)
         fields: dict[str, Any] = {}
         for variable in op.variables:
@@ -101,6 +106,8 @@ def _describe(op: Operation, exc: ValidationError) -> str:
 
 
 def _unknown_enums(value: Any, path: str, out: list[tuple[str, Any]]) -> None:
+    from pydantic import BaseModel
+
     from upwork_gql._models import is_unknown_enum_member
 
     if isinstance(value, BaseModel):
