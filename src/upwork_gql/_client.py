@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -190,6 +191,10 @@ class UpworkClient(GeneratedClient):
         )
         self._owned_auth = owned_auth
         self._owned_limiter = owned_limiter
+        # Every operation validates with pydantic: its model machinery (and the generated models'
+        # bases) loads here, when the client is built, not inside the first request; importing
+        # the package stays light, and each operation's own models still load on its first call.
+        importlib.import_module("upwork_gql._models")
 
     @classmethod
     def from_env(cls, *, environ: Mapping[str, str] | None = None, **kwargs: Any) -> UpworkClient:
