@@ -20,6 +20,7 @@ from upwork_gql._constants import (
 from upwork_gql._exceptions import ConfigurationError
 from upwork_gql._generated.client import GeneratedClient
 from upwork_gql._redact import REDACTOR
+from upwork_gql._response import fast_loads
 from upwork_gql._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -192,9 +193,11 @@ class UpworkClient(GeneratedClient):
         self._owned_auth = owned_auth
         self._owned_limiter = owned_limiter
         # Every operation validates with pydantic: its model machinery (and the generated models'
-        # bases) loads here, when the client is built, not inside the first request; importing
-        # the package stays light, and each operation's own models still load on its first call.
+        # bases, and orjson when installed) loads here, when the client is built, not inside the
+        # first request; importing the package stays light, and each operation's own models
+        # still load on its first call.
         importlib.import_module("upwork_gql._models")
+        fast_loads()
 
     @classmethod
     def from_env(cls, *, environ: Mapping[str, str] | None = None, **kwargs: Any) -> UpworkClient:

@@ -62,7 +62,15 @@ from upwork_gql._retry_after import parse_retry_after
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Scrubber", "parse_response", "request_id", "status_error", "validate_json", "where"]
+__all__ = [
+    "Scrubber",
+    "fast_loads",
+    "parse_response",
+    "request_id",
+    "status_error",
+    "validate_json",
+    "where",
+]
 
 _EXCERPT_LEN: Final = 200
 _SCOPE_RE: Final = re.compile(
@@ -254,7 +262,7 @@ def _envelope(op: Operation) -> type[BaseModel]:
 
 
 def _decode_and_validate(model: type[BaseModel], content: bytes) -> Any:
-    loads = _fast_loads()
+    loads = fast_loads()
     if loads is None:
         return model.model_validate_json(content)
     try:
@@ -288,7 +296,7 @@ _UNSET: Final = object()
 _loads: Any = _UNSET
 
 
-def _fast_loads() -> Callable[[bytes], Any] | None:
+def fast_loads() -> Callable[[bytes], Any] | None:
     """``orjson.loads`` when orjson is installed (imported on first use), else ``None``."""
     global _loads
     if _loads is _UNSET:
