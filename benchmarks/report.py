@@ -24,13 +24,15 @@ class Cell:
     """Every measurement of one client in one mode and shape."""
 
     t: list[float] = field(default_factory=list)
+    rounds: list[int] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     setup: list[float] = field(default_factory=list)
     collections: list[list[int]] = field(default_factory=list)
     tracked: list[int] = field(default_factory=list)
     error: str | None = None
 
-    def add(self, result: dict[str, Any]) -> None:
+    def add(self, result: dict[str, Any], round_: int) -> None:
+        self.rounds.append(round_)
         self.t.append(float(result["t"]))
         self.cpu.append(float(result["cpu"]))
         self.setup.append(float(result["setup"]))
@@ -41,9 +43,8 @@ class Cell:
     def median(self) -> float | None:
         return statistics.median(self.t) if self.t and not self.error else None
 
-    @property
-    def cpu_median(self) -> float | None:
-        return statistics.median(self.cpu) if self.cpu and not self.error else None
+    def by_round(self) -> dict[int, float]:
+        return dict(zip(self.rounds, self.t, strict=True)) if not self.error else {}
 
 
 @dataclass
@@ -68,14 +69,27 @@ class Report:
         return self.cells.setdefault((key, mode, shape), Cell())
 
     def ratio(self, key: str, mode: str, shape: str, to: str = "baseline") -> float | None:
-        value = self.cell(key, mode, shape).median
-        base = self.cell(to, mode, shape).median
-        return value / base if value is not None and base else None
+        """The median over rounds of this client's walk time over ``to``'s in the same round
+        (the two measured minutes apart at most, so slow phases of the machine cancel out)."""
+        mine = self.cell(key, mode, shape).by_round()
+        base = self.cell(to, mode, shape).by_round()
+        pairs = [mine[r] / base[r] for r in mine if r in base and base[r] > 0]
+        return statistics.median(pairs) if pairs else None
 
-    def cpu_ratio(self, key: str, mode: str, shape: str) -> float | None:
-        value = self.cell(key, mode, shape).cpu_median
-        base = self.cell("baseline", mode, shape).cpu_median
-        return value / base if value is not None and base else None
+    def raw(self) -> dict[str, Any]:
+        """Every measurement, for a closer look (``benchmarks/.work/results.json``)."""
+        return {
+            " ".join(key): {
+                "rounds": c.rounds,
+                "t": c.t,
+                "cpu": c.cpu,
+                "setup": c.setup,
+                "collections": c.collections,
+                "tracked": c.tracked,
+                "error": c.error,
+            }
+            for key, c in self.cells.items()
+        }
 
 
 def _ms(seconds: float | None) -> str:
@@ -91,25 +105,22 @@ def _table(report: Report, mode: str) -> list[str]:
     seq = f"{cfg.pages} pages sequential"
     conc = f"{cfg.walks} concurrent walks"
     out = [
-        f"| Client | {seq} (ms) | ratio | {conc} (ms) | ratio | CPU ratio seq / conc "
-        "| setup (ms) | notes |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        f"| Client | {seq} (ms) | ratio | {conc} (ms) | ratio | setup (ms) | notes |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for key, name in SCENARIOS.items():
         if key in cfg.skip or (key, mode, "seq") not in report.cells:
             continue
         s, c = report.cell(key, mode, "seq"), report.cell(key, mode, "conc")
         if s.error or c.error:
-            out.append(f"| {name} | n/a | | n/a | | | | failed: {s.error or c.error} |")
+            out.append(f"| {name} | n/a | | n/a | | | failed: {s.error or c.error} |")
             continue
         setups = s.setup + c.setup
         setup = _ms(statistics.median(setups)) if setups else "n/a"
-        cpu_seq, cpu_conc = report.cpu_ratio(key, mode, "seq"), report.cpu_ratio(key, mode, "conc")
-        cpu = f"{_x(cpu_seq)} / {_x(cpu_conc)}"
         name_cell = f"**{name}**" if key in OURS else name
         out.append(
             f"| {name_cell} | {_ms(s.median)} | {_x(report.ratio(key, mode, 'seq'))} | "
-            f"{_ms(c.median)} | {_x(report.ratio(key, mode, 'conc'))} | {cpu} | {setup} | "
+            f"{_ms(c.median)} | {_x(report.ratio(key, mode, 'conc'))} | {setup} | "
             f"{_NOTES.get(key, '')} |"
         )
     return out
@@ -190,8 +201,8 @@ def render(report: Report) -> str:
         f"- Load average (1 min): {report.load_start:.2f} at the start, {loads} at the start "
         f"of each round, {report.load_end:.2f} at the end"
         + (
-            " (other work shared the 2 CPUs: the ratios are medians of interleaved rounds, "
-            "the CPU ratios are the steadier figure)"
+            " (other work shared the 2 CPUs: compare within this run only; the ratios pair "
+            "measurements of the same round)"
             if busy
             else ""
         )
@@ -233,9 +244,10 @@ def render(report: Report) -> str:
     out.extend(_table(report, "steady"))
     out.append("")
     out.append(
-        "Ratios are wall-time medians over the baseline's in the same run; the CPU ratio "
-        "compares the client processes' own CPU time (the server runs elsewhere), which other "
-        "load on the machine disturbs less."
+        "Times are medians over the rounds; a ratio is the median over the rounds of the "
+        "client's walk time divided by the baseline's in the same round (measured a minute "
+        "apart at most, so that slow phases of the shared machine cancel out). Setup: the "
+        "process's imports and client construction, before the first request."
     )
     out.append("")
     out.extend(_targets_section(report))

@@ -170,7 +170,7 @@ def run_walks(report: rep.Report, srv: BenchServer, spec_path: Path) -> None:
                     cell.error = str(result["error"])
                     log(f"  {key} {mode} {shape}: {cell.error}")
                     continue
-                cell.add(result)
+                cell.add(result, r)
         log(
             f"  round {r + 1}/{cfg.rounds}: {time.perf_counter() - started:.0f} s "
             f"(load average {load:.2f} at its start)"
@@ -465,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     report.load_end = os.getloadavg()[0]
     report.elapsed = time.perf_counter() - started
     text = rep.render(report)
+    (WORK / "results.json").write_text(json.dumps(report.raw(), indent=1))
     print(text)
     if output is not None:
         output.write_text(text)
