@@ -24,6 +24,7 @@ class Cell:
     """Every measurement of one client in one mode and shape."""
 
     t: list[float] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)
     rounds: list[int] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     setup: list[float] = field(default_factory=list)
@@ -34,6 +35,7 @@ class Cell:
     def add(self, result: dict[str, Any], round_: int) -> None:
         self.rounds.append(round_)
         self.t.append(float(result["t"]))
+        self.first.append(float(result["first"]))
         self.cpu.append(float(result["cpu"]))
         self.setup.append(float(result["setup"]))
         self.collections.append([int(c) for c in result["collections"]])
@@ -42,6 +44,10 @@ class Cell:
     @property
     def median(self) -> float | None:
         return statistics.median(self.t) if self.t and not self.error else None
+
+    @property
+    def first_median(self) -> float | None:
+        return statistics.median(self.first) if self.first and not self.error else None
 
     def by_round(self) -> dict[int, float]:
         return dict(zip(self.rounds, self.t, strict=True)) if not self.error else {}
@@ -68,12 +74,16 @@ class Report:
     def cell(self, key: str, mode: str, shape: str) -> Cell:
         return self.cells.setdefault((key, mode, shape), Cell())
 
-    def ratio(self, key: str, mode: str, shape: str, to: str = "baseline") -> float | None:
-        """The median over rounds of this client's walk time over ``to``'s in the same round
-        (the two measured minutes apart at most, so slow phases of the machine cancel out)."""
+    def round_ratios(self, key: str, mode: str, shape: str, to: str = "baseline") -> list[float]:
+        """This client's walk time over ``to``'s in the same round, round by round."""
         mine = self.cell(key, mode, shape).by_round()
         base = self.cell(to, mode, shape).by_round()
-        pairs = [mine[r] / base[r] for r in mine if r in base and base[r] > 0]
+        return [mine[r] / base[r] for r in sorted(mine) if r in base and base[r] > 0]
+
+    def ratio(self, key: str, mode: str, shape: str, to: str = "baseline") -> float | None:
+        """The median over rounds of :meth:`round_ratios` (the two walks of a pair measured a
+        minute apart at most, so that slow phases of the machine cancel out)."""
+        pairs = self.round_ratios(key, mode, shape, to)
         return statistics.median(pairs) if pairs else None
 
     def raw(self) -> dict[str, Any]:
@@ -82,6 +92,7 @@ class Report:
             " ".join(key): {
                 "rounds": c.rounds,
                 "t": c.t,
+                "first": c.first,
                 "cpu": c.cpu,
                 "setup": c.setup,
                 "collections": c.collections,
@@ -96,6 +107,10 @@ def _ms(seconds: float | None) -> str:
     return "n/a" if seconds is None else f"{seconds * 1000:,.0f}"
 
 
+def _ms1(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1000:,.1f}"
+
+
 def _x(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
 
@@ -105,23 +120,24 @@ def _table(report: Report, mode: str) -> list[str]:
     seq = f"{cfg.pages} pages sequential"
     conc = f"{cfg.walks} concurrent walks"
     out = [
-        f"| Client | {seq} (ms) | ratio | {conc} (ms) | ratio | setup (ms) | notes |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        f"| Client | {seq} (ms) | ratio | {conc} (ms) | ratio | first page (ms) | setup (ms) "
+        "| notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, name in SCENARIOS.items():
         if key in cfg.skip or (key, mode, "seq") not in report.cells:
             continue
         s, c = report.cell(key, mode, "seq"), report.cell(key, mode, "conc")
         if s.error or c.error:
-            out.append(f"| {name} | n/a | | n/a | | | failed: {s.error or c.error} |")
+            out.append(f"| {name} | n/a | | n/a | | | | failed: {s.error or c.error} |")
             continue
         setups = s.setup + c.setup
         setup = _ms(statistics.median(setups)) if setups else "n/a"
         name_cell = f"**{name}**" if key in OURS else name
         out.append(
             f"| {name_cell} | {_ms(s.median)} | {_x(report.ratio(key, mode, 'seq'))} | "
-            f"{_ms(c.median)} | {_x(report.ratio(key, mode, 'conc'))} | {setup} | "
-            f"{_NOTES.get(key, '')} |"
+            f"{_ms(c.median)} | {_x(report.ratio(key, mode, 'conc'))} | "
+            f"{_ms1(s.first_median)} | {setup} | {_NOTES.get(key, '')} |"
         )
     return out
 
@@ -139,9 +155,13 @@ _NOTES = {
 }
 
 
-def targets(report: Report) -> list[tuple[str, float | None, str, bool | None]]:
-    """(what, measured, goal, met) for every target of the run."""
-    rows: list[tuple[str, float | None, str, bool | None]] = []
+def _spread(ratios: list[float]) -> str:
+    return f"{min(ratios):.2f}–{max(ratios):.2f}" if ratios else ""
+
+
+def targets(report: Report) -> list[tuple[str, float | None, str, bool | None, str]]:
+    """(what, measured, goal, met, per-round range) for every target of the run."""
+    rows: list[tuple[str, float | None, str, bool | None, str]] = []
     key = TARGET_CLIENT
     for mode, goal in (("cold", COLD_TARGET), ("steady", STEADY_TARGET)):
         for shape in ("seq", "conc"):
@@ -152,6 +172,7 @@ def targets(report: Report) -> list[tuple[str, float | None, str, bool | None]]:
                     r,
                     f"<= {goal:.2f}x",
                     None if r is None else r <= goal,
+                    _spread(report.round_ratios(key, mode, shape)),
                 )
             )
     if "peer" not in report.cfg.skip:
@@ -164,6 +185,7 @@ def targets(report: Report) -> list[tuple[str, float | None, str, bool | None]]:
                         r,
                         f"<= {PEER_TARGET:.2f}x (20 % ahead)",
                         None if r is None else r <= PEER_TARGET,
+                        _spread(report.round_ratios(key, mode, shape, to="peer")),
                     )
                 )
     if report.imports:
@@ -174,6 +196,7 @@ def targets(report: Report) -> list[tuple[str, float | None, str, bool | None]]:
                 r,
                 f"<= {IMPORT_TARGET:.1f}x",
                 r <= IMPORT_TARGET,
+                "",
             )
         )
     return rows
@@ -246,7 +269,8 @@ def render(report: Report) -> str:
     out.append(
         "Times are medians over the rounds; a ratio is the median over the rounds of the "
         "client's walk time divided by the baseline's in the same round (measured a minute "
-        "apart at most, so that slow phases of the shared machine cancel out). Setup: the "
+        "apart at most, so that slow phases of the shared machine cancel out). First page: "
+        "from the first request to the first page in hand, sequential walk. Setup: the "
         "process's imports and client construction, before the first request."
     )
     out.append("")
@@ -264,10 +288,15 @@ def render(report: Report) -> str:
 
 
 def _targets_section(report: Report) -> list[str]:
-    out = ["## Targets", "", "| Target | Measured | Goal | Status |", "|---|---:|---|---|"]
-    for what, value, goal, met in targets(report):
+    out = [
+        "## Targets",
+        "",
+        "| Target | Measured (median) | Rounds (min–max) | Goal | Status |",
+        "|---|---:|---:|---|---|",
+    ]
+    for what, value, goal, met, spread in targets(report):
         status = "n/a" if met is None else ("met" if met else "**missed**")
-        out.append(f"| {what} | {_x(value)} | {goal} | {status} |")
+        out.append(f"| {what} | {_x(value)} | {spread} | {goal} | {status} |")
     out.append("")
     return out
 
@@ -310,10 +339,11 @@ def _profile_section(report: Report) -> list[str]:
     out = [
         "## Where the time goes, per page",
         "",
-        "Steady state, one sequential walk per client in one process "
-        "(`python benchmarks/profile_hot_path.py --client KEY --url ... --spec ...`, run by "
-        "`make bench`). *Transport*: the same requests sent through the client's own httpx "
-        "client and read, nothing decoded; *decode + validate*: the decoding (and for typed "
+        "Steady state, sequential walks per client in one process, in CPU time, each step "
+        "repeated 5 times and its least time kept (`python benchmarks/profile_hot_path.py "
+        "--client KEY --url ... --spec ... --repeats 5`, run by `make bench`). *Transport*: "
+        "the same requests sent through the client's own httpx client and read, nothing "
+        "decoded; *decode + validate*: the decoding (and for typed "
         "clients the validation) of the same response bytes, timed alone with the collector "
         "paused by the profiler; *collector*: the time CPython's cyclic collector ran during a "
         "plain walk (`gc.callbacks`); *runtime and loop*: the rest of the walk (building the "
@@ -399,7 +429,7 @@ def _notes_section(report: Report) -> list[str]:
     missed = [t for t in targets(report) if t[3] is False]
     if not missed:
         out.append("Every target is met in this run.")
-    for what, value, goal, _met in missed:
+    for what, value, goal, _met, _range in missed:
         limit = float(goal.split()[1].rstrip("x"))
         assert value is not None
         out.append(
@@ -419,22 +449,26 @@ def _notes_section(report: Report) -> list[str]:
             f"and loop {diff['runtime']:+.3f} ms, transport {diff['transport']:+.3f} ms (the "
             "same httpx work, a difference within noise)."
         )
-    b_cold, b_steady = (
-        report.cell("baseline", "cold", "seq").median,
-        report.cell("baseline", "steady", "seq").median,
-    )
-    o_cold, o_steady = (
-        report.cell(TARGET_CLIENT, "cold", "seq").median,
-        report.cell(TARGET_CLIENT, "steady", "seq").median,
-    )
-    if b_cold and b_steady and o_cold and o_steady:
+    firsts = {
+        key: (
+            report.cell(key, "cold", "seq").first_median,
+            report.cell(key, "steady", "seq").first_median,
+        )
+        for key in ("baseline", TARGET_CLIENT, "peer")
+        if key not in report.cfg.skip
+    }
+    parts = [
+        f"{SCENARIOS[key]} {cold * 1000:,.1f} ms cold against {warm * 1000:,.1f} ms steady"
+        for key, (cold, warm) in firsts.items()
+        if cold is not None and warm is not None
+    ]
+    if parts:
         out.append(
-            f"A cold walk takes {(o_cold - o_steady) * 1000:+,.0f} ms more than a steady one "
-            f"for the paginator and {(b_cold - b_steady) * 1000:+,.0f} ms for the baseline "
-            "(sequential medians): the paginator's first request also builds its operation's "
+            "The first page of a sequential walk (first page column): "
+            + "; ".join(parts)
+            + ". In a cold process the paginator's first request also builds its operation's "
             "models (the generated module, its fragments and enums) and the response envelope, "
-            "which the plain ariadne-codegen client builds when it is imported (its setup "
-            "column)."
+            "which the plain ariadne-codegen client builds when it is imported (its setup column)."
         )
     out.append("")
     out.append(TRIED)

@@ -60,7 +60,7 @@ MODES = ("cold", "steady")
 SHAPES = ("seq", "conc")
 # Per-page breakdown for these; the variant with the collector left alone is shown there only
 # (its cost is the collector column), to keep the whole run under 10 minutes on 2 cores.
-PROFILED = ("baseline", "paginator", "paginator-stdlib", "paginator-nogc", "peer")
+PROFILED = ("baseline", "paginator", "paginator-nogc", "peer")
 PROFILE_ONLY = ("paginator-nogc",)
 
 
@@ -318,6 +318,8 @@ def run_profile(report: rep.Report, srv: BenchServer, spec_path: Path) -> None:
         str(spec_path),
         "--pages",
         str(cfg.pages),
+        "--repeats",
+        "1" if cfg.quick else "5",
         "--json",
     ]
     for key in PROFILED:

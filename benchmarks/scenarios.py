@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,11 @@ class Scenario:
     def __init__(self, spec: Spec, url: str) -> None:
         self.spec = spec
         self.url = url
+        self.first_page: float | None = None  # when a walk had its first page in hand
+
+    def _mark(self) -> None:
+        if self.first_page is None:
+            self.first_page = time.perf_counter()
 
     async def setup(self) -> None:
         """Build the client (not timed)."""
@@ -126,6 +132,7 @@ class BareHttpx(Scenario):
             for edge in conn["edges"]:
                 if edge["node"] is not None:
                     nodes += 1
+            self._mark()
             info = conn["pageInfo"]
             if not info["hasNextPage"]:
                 return nodes
@@ -184,6 +191,8 @@ class OurPaginator(Scenario):
         async for node in self.paginate(page_size=PAGE_SIZE, after=str(start)):
             if node is not None:
                 nodes += 1
+            if self.first_page is None:
+                self._mark()
         return nodes
 
     async def close(self) -> None:
@@ -243,6 +252,7 @@ class _TypedLoop(Scenario):
             )
             count, has_next, end = _count(getattr(result, spec.root_attr))
             nodes += count
+            self._mark()
             if not has_next:
                 return nodes
             assert end is not None
@@ -329,6 +339,7 @@ class Gql(Scenario):
             for edge in conn["edges"]:
                 if edge["node"] is not None:
                     nodes += 1
+            self._mark()
             info = conn["pageInfo"]
             if not info["hasNextPage"]:
                 return nodes
