@@ -89,8 +89,10 @@ demo: $(DEMO_DEPS)
 	@echo "==> upwork-gql demo"
 	$(BIN)/upwork-gql demo
 
+# Cold and steady walks against every peer, import time, memory, token burst -> benchmarks/RESULTS.md
+# (about 8 minutes on 2 cores). BENCH_QUICK=1: a smoke test with tiny sizes (RESULTS.md untouched).
 bench: $(DEV_STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
 
 clean:
-	rm -rf $(VENV) .venv-bench .mypy_cache .pytest_cache .ruff_cache dist
+	rm -rf $(VENV) .venv-bench benchmarks/.work .mypy_cache .pytest_cache .ruff_cache dist

@@ -1,7 +1,7 @@
 """Peak memory of a long paginated walk: 100,000 nodes vs 1,000 nodes.
 
 A tiny HTTP server (stdlib, in a subprocess, on 127.0.0.1) fabricates ``marketplaceJobPostings``
-pages whose nodes validate against the generated models (about 1 KiB of JSON per node). Each walk
+pages of realistic job postings (``benchmarks/pages.py``: 1.6-1.9 KB of JSON per node). Each walk
 runs in a fresh Python process with ``UpworkClient.paginate_marketplace_job_postings`` at the
 largest page size (100) and reports that process's peak RSS (``ru_maxrss``). Memory is bounded
 when the 100,000-node walk peaks within 20 MiB of the 1,000-node walk; had the nodes been kept,
@@ -18,7 +18,6 @@ Exit status 1 when the difference exceeds the budget.
 from __future__ import annotations
 
 import argparse
-import enum
 import json
 import os
 import resource
@@ -26,7 +25,6 @@ import subprocess
 import sys
 import threading
 import time
-import types
 import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,53 +40,26 @@ OPERATION = "marketplaceJobPostings"
 
 # -- the fabricating server ------------------------------------------------------------------------
 
-
-def _sample(annotation: Any) -> Any:
-    from pydantic import BaseModel
-
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _sample(args[0])
-    if origin in (typing.Union, types.UnionType):
-        non_null = [a for a in args if a is not type(None)]
-        objects = [a for a in non_null if isinstance(a, type) and issubclass(a, BaseModel)]
-        return _sample(objects[0] if objects else non_null[0])
-    if origin is typing.Literal:
-        return args[0]
-    if origin is list:
-        return [_sample(args[0])] if args else []
-    if isinstance(annotation, type):
-        if issubclass(annotation, BaseModel):
-            return {
-                (info.alias or name): _sample(info.annotation)
-                for name, info in annotation.model_fields.items()
-            }
-        if issubclass(annotation, enum.Enum):
-            return next(iter(annotation)).value
-        if issubclass(annotation, bool):
-            return True
-        if issubclass(annotation, int):
-            return 12345
-        if issubclass(annotation, float):
-            return 123.45
-        if issubclass(annotation, str):
-            return "lorem ipsum dolor sit amet"
-    return None
+DISTINCT_NODES = 200  # realistic nodes (benchmarks/pages.py), repeated with new ids
 
 
-def _node_template() -> dict[str, Any]:
-    from upwork_gql._generated.client import GeneratedClient
+def _node_texts() -> list[str]:
+    """JSON texts of realistic job postings, with an ``id`` placeholder."""
+    from benchmarks.operation import registry_operation
+    from benchmarks.pages import generate_nodes
 
-    hints = typing.get_type_hints(GeneratedClient.paginate_marketplace_job_postings)
-    _connection, node = typing.get_args(hints["return"])
-    template = _sample(node)
-    assert isinstance(template, dict)
-    return template
+    texts, _faker = generate_nodes(registry_operation(OPERATION), DISTINCT_NODES)
+    out = []
+    for text in texts:
+        node = json.loads(text)
+        node["id"] = "@ID@"
+        out.append(json.dumps(node, separators=(",", ":"), ensure_ascii=False))
+    return out
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    template: typing.ClassVar[dict[str, Any]] = {}
+    nodes: typing.ClassVar[list[str]] = []
     total: typing.ClassVar[int] = 0
 
     def do_POST(self) -> None:
@@ -97,20 +68,17 @@ class _Handler(BaseHTTPRequestHandler):
         page = body["variables"]["marketPlaceJobFilter"]["pagination_eq"]
         start = int(page.get("after") or 0)
         stop = min(start + int(page["first"]), self.total)
-        edges = []
-        for index in range(start, stop):
-            node = dict(self.template)
-            node["id"] = str(index)
-            node["title"] = f"job {index}"
-            edges.append({"cursor": str(index + 1), "node": node})
-        data = {
-            OPERATION: {
-                "totalCount": self.total,
-                "edges": edges,
-                "pageInfo": {"hasNextPage": stop < self.total, "endCursor": str(stop)},
-            }
-        }
-        payload = json.dumps({"data": data}).encode()
+        nodes = self.nodes
+        edges = ",".join(
+            f'{{"cursor":"{index + 1}","node":'
+            f"{nodes[index % len(nodes)].replace('@ID@', str(index))}}}"
+            for index in range(start, stop)
+        )
+        has_next = "true" if stop < self.total else "false"
+        payload = (
+            f'{{"data":{{"{OPERATION}":{{"totalCount":{self.total},"edges":[{edges}],'
+            f'"pageInfo":{{"hasNextPage":{has_next},"endCursor":"{stop}"}}}}}}}}'
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -123,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def serve(total: int) -> None:
     """Serve ``total`` fabricated nodes on a free loopback port; print the port, run until EOF."""
-    _Handler.template = _node_template()
+    _Handler.nodes = _node_texts()
     _Handler.total = total
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
@@ -179,7 +147,7 @@ def _walk_in_subprocess(url: str, max_items: int, *, keep: bool = False) -> dict
         text=True,
         check=True,
         timeout=600,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)])},
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -191,7 +159,7 @@ def measure(control: bool = False) -> dict[str, Any]:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)])},
     )
     try:
         assert server.stdout is not None

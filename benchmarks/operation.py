@@ -1,133 +1,101 @@
-"""The benchmarked operation: the job-search connection, read from ``queries/``.
+"""The benchmarked operation, read from the operation registry (``_generated/operations.py``).
 
 Every client in the benchmarks sends the same document (the operation plus the fragments it
-uses) and the same variables, so their costs compare.
+uses, as the registry holds it) with the same variables, so that their costs compare. Nothing is
+parsed here: the registry already knows the document, the connection's root field and where the
+cursor goes in the variables.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    ListTypeNode,
-    NamedTypeNode,
-    NonNullTypeNode,
-    OperationDefinitionNode,
-    TypeNode,
-    parse,
-    visit,
-)
-from graphql.language import Visitor
-
-from upwork_gql.schema import method_name
+from upwork_gql._operation import Operation
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Preferred first: the search operation, then the older listing one.
-OPERATION_NAMES = ("marketplaceJobPostingsSearch", "marketplaceJobPostings")
+DEFAULT_OPERATION = "marketplaceJobPostings"
 
 
-def snake(name: str) -> str:
-    """A GraphQL name as ariadne-codegen names it in python (``filter`` -> ``filter_``)."""
-    return method_name(name)
-
-
-def _type_name(t: TypeNode) -> str:
-    while isinstance(t, NonNullTypeNode | ListTypeNode):
-        t = t.type
-    assert isinstance(t, NamedTypeNode)
-    return t.name.value
+def registry_operation(name: str = DEFAULT_OPERATION) -> Operation:
+    """The registry entry of the operation called ``name``."""
+    registry = importlib.import_module("upwork_gql._generated.operations")
+    for value in vars(registry).values():
+        if isinstance(value, Operation) and value.name == name:
+            return value
+    raise LookupError(f"no operation {name!r} in the registry")
 
 
 @dataclass(frozen=True)
-class Operation:
-    name: str  # operation name, e.g. marketplaceJobPostingsSearch
-    root_key: str  # response key of the connection under ``data``
-    document: str  # the operation plus every fragment it uses
-    operation_text: str  # the operation alone (as in its .graphql file)
-    fragments_text: str  # the fragments it uses
-    filter_var: str | None  # variable that carries ``pagination_eq`` (job search)
-    filter_type: str | None
-    pagination_var: str | None  # variable of type Pagination (other connections)
-    path: Path
+class BenchOperation:
+    """What the clients need to walk one connection of the registry."""
 
-    def variables(self, after: str, first: int) -> dict[str, Any]:
-        page = {"after": after, "first": first}
-        if self.filter_var is not None:
-            return {self.filter_var: {"pagination_eq": page}}
-        if self.pagination_var is not None:
-            return {self.pagination_var: page}
-        return page
+    op: Operation
 
     @property
-    def method_name(self) -> str:
-        return snake(self.name)
+    def name(self) -> str:
+        return self.op.name
+
+    @property
+    def document(self) -> str:
+        return self.op.document
+
+    @property
+    def method(self) -> str:
+        return self.op.method
+
+    @property
+    def root_key(self) -> str:
+        """The connection's key under ``data`` (our operations do not alias it)."""
+        assert self.op.connection is not None
+        return self.op.connection.root_field
+
+    @property
+    def root_attr(self) -> str:
+        """The connection's attribute on the generated result model."""
+        assert self.op.connection is not None
+        return self.op.connection.path[-1]
+
+    @property
+    def cursor_path(self) -> tuple[str, ...]:
+        assert self.op.connection is not None
+        return self.op.connection.cursor_path
+
+    @property
+    def filter_variable(self) -> str:
+        """The variable that carries the cursor (``marketPlaceJobFilter``)."""
+        return self.cursor_path[0]
+
+    @property
+    def filter_type(self) -> str:
+        """The GraphQL input type of :attr:`filter_variable` (``MarketplaceJobFilter``)."""
+        variable = self.op.variable(self.filter_variable)
+        assert variable is not None
+        return variable.named_type
+
+    @property
+    def filter_argument(self) -> str:
+        """The generated method's argument for :attr:`filter_variable`."""
+        variable = self.op.variable(self.filter_variable)
+        assert variable is not None
+        return variable.python_name
+
+    def filter_value(self, after: str, first: int) -> dict[str, Any]:
+        """The value of :attr:`filter_variable` asking for ``first`` nodes after ``after``."""
+        value: dict[str, Any] = {"after": after, "first": first}
+        for key in reversed(self.cursor_path[1:]):
+            value = {key: value}
+        return value
+
+    def variables(self, after: str, first: int) -> dict[str, Any]:
+        """The ``variables`` object of one page request."""
+        return {self.filter_variable: self.filter_value(after, first)}
 
 
-def _fragments_used(
-    selection_root: Any, fragments: dict[str, FragmentDefinitionNode]
-) -> list[FragmentDefinitionNode]:
-    seen: dict[str, FragmentDefinitionNode] = {}
-
-    class Spreads(Visitor):
-        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
-            name = node.name.value
-            if name not in seen and name in fragments:
-                seen[name] = fragments[name]
-                visit(fragments[name], Spreads())
-
-    visit(selection_root, Spreads())
-    return list(seen.values())
-
-
-def load_operation(queries_dir: Path | None = None, name: str | None = None) -> Operation:
-    queries_dir = queries_dir or REPO_ROOT / "queries"
-    files = sorted(queries_dir.glob("*.graphql"))
-    fragments: dict[str, FragmentDefinitionNode] = {}
-    fragment_src: dict[str, str] = {}
-    operations: dict[str, tuple[OperationDefinitionNode, str, Path]] = {}
-    for path in files:
-        text = path.read_text()
-        doc = parse(text)
-        for d in doc.definitions:
-            if isinstance(d, FragmentDefinitionNode):
-                fragments[d.name.value] = d
-                assert d.loc is not None
-                fragment_src[d.name.value] = text[d.loc.start : d.loc.end]
-            elif isinstance(d, OperationDefinitionNode) and d.name is not None:
-                assert d.loc is not None
-                operations[d.name.value] = (d, text[d.loc.start : d.loc.end], path)
-    wanted = (name,) if name else OPERATION_NAMES
-    for op_name in wanted:
-        if op_name in operations:
-            break
-    else:
-        raise LookupError(f"no operation named {' or '.join(wanted)} in {queries_dir}")
-    op, op_text, path = operations[op_name]
-    used = _fragments_used(op, fragments)
-    frag_text = "\n\n".join(fragment_src[f.name.value] for f in used)
-    root = next(s for s in op.selection_set.selections if isinstance(s, FieldNode))
-    root_key = root.alias.value if root.alias else root.name.value
-    filter_var = filter_type = pagination_var = None
-    for vd in op.variable_definitions:
-        tname = _type_name(vd.type)
-        if "Filter" in tname and filter_var is None:
-            filter_var, filter_type = vd.variable.name.value, tname
-        elif tname == "Pagination":
-            pagination_var = vd.variable.name.value
-    document = op_text + ("\n\n" + frag_text if frag_text else "")
-    return Operation(
-        name=op_name,
-        root_key=root_key,
-        document=document,
-        operation_text=op_text,
-        fragments_text=frag_text,
-        filter_var=filter_var,
-        filter_type=filter_type,
-        pagination_var=pagination_var,
-        path=path,
-    )
+def load_operation(name: str = DEFAULT_OPERATION) -> BenchOperation:
+    op = registry_operation(name)
+    if op.connection is None:
+        raise LookupError(f"{name} is not a paginated operation")
+    return BenchOperation(op)

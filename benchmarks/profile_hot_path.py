@@ -1,12 +1,30 @@
-"""Profile one client's hot path (build request, send, parse, validate, wrap) with cProfile.
+"""Where one client's time goes per page: transport, decode + validate, collector, runtime.
 
-Usage::
+Usage (``make bench`` runs it against its own server and puts the table in RESULTS.md)::
 
-    python benchmarks/profile_hot_path.py [--client ours|paginator|baseline|orjson|peer]
-                                          [--pages 200] [--walks 1] [--top 25]
+    python benchmarks/profile_hot_path.py --client paginator --url URL --spec SPEC [--json]
+    python benchmarks/profile_hot_path.py --client paginator ... --cprofile 25
 
-Prints where the time goes: self time grouped by library (httpx/httpcore, pydantic, json,
-upwork_gql, asyncio, ...) as milliseconds per page, then the top functions by self time.
+In one process, after one warm-up page (steady state), in CPU time of this process (the server
+runs in another one; CPU time is what other load on the machine disturbs least):
+
+1. **walk**: one plain sequential walk through the client, timed, with ``gc.callbacks`` timing
+   every collection (**collector**) and counting them per generation (its wall time is reported
+   too; the figures of the walk that took the least CPU time are kept);
+2. **transport**: the same page requests sent through the client's own ``httpx.AsyncClient``
+   (pre-encoded bodies) and read, nothing decoded;
+3. **decode + validate**: what the client does with those same response bytes, timed alone:
+   ``json.loads`` for the baseline, one ``model_validate_json`` for upwork-gql, ``json.loads``
+   then ``model_validate`` for the plain ariadne-codegen client; also the objects it leaves
+   tracked by the collector per page;
+4. **runtime and loop**: the walk minus the three above.
+
+Each step runs ``--repeats`` times (default 3), interleaved, and the least CPU time of each is
+kept: the figure least disturbed by other load on the machine.
+
+Steps 2 and 3 pause the collector (this is a measuring tool; the state found is restored) so
+that its time is counted once, in step 1. ``--cprofile N`` prints the top functions of a walk
+under cProfile instead.
 """
 
 from __future__ import annotations
@@ -14,135 +32,232 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
+import json
 import pstats
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.operation import load_operation  # noqa: E402
 from benchmarks.scenarios import (  # noqa: E402
+    OURS,
     PAGE_SIZE,
     AriadneCodegenPeer,
     BareHttpx,
-    BareHttpxOrjson,
-    OurClientLoop,
+    OurMethodLoop,
     OurPaginator,
     Scenario,
-)
-from benchmarks.server import BenchServer  # noqa: E402
-
-GROUPS = (
-    ("upwork_gql/_generated", "generated code"),
-    ("upwork_gql", "upwork_gql runtime"),
-    ("bench_peer_client", "peer (generated)"),
-    ("httpcore", "httpcore"),
-    ("httpx", "httpx"),
-    ("h11", "h11"),
-    ("pydantic_core", "pydantic"),
-    ("pydantic", "pydantic"),
-    ("anyio", "anyio"),
-    ("asyncio", "asyncio"),
-    ("json", "json"),
-    ("orjson", "orjson"),
-    ("graphql", "graphql-core"),
-    ("benchmarks", "benchmark loop"),
+    Spec,
+    build_scenario,
 )
 
-
-def _group(filename: str, func: str) -> str:
-    if filename == "~":  # built-ins: attribute them by name
-        lowered = func.lower()
-        for key in ("pydantic", "orjson", "json", "socket", "select", "ssl"):
-            if key in lowered:
-                return {"socket": "socket I/O", "select": "selector wait"}.get(key, key)
-        if "validate" in lowered:
-            return "pydantic"
-        return "builtins"
-    for key, label in GROUPS:
-        if f"/{key}/" in filename or f"/{key}." in filename:
-            return label
-    return "other stdlib"
+CLIENTS = ("baseline", "orjson", *OURS, "peer")
 
 
-def breakdown(stats: pstats.Stats, pages: int) -> list[tuple[str, float]]:
-    totals: dict[str, float] = {}
-    raw = stats.stats  # type: ignore[attr-defined]
-    for (filename, _line, func), (_cc, _nc, tt, _ct, _callers) in raw.items():
-        g = _group(filename, func)
-        totals[g] = totals.get(g, 0.0) + tt
-    return sorted(((g, t / pages * 1000) for g, t in totals.items()), key=lambda x: -x[1])
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
-def make(name: str) -> Scenario:
-    op = load_operation()
-    if name == "ours":
-        return OurClientLoop(op)
-    if name == "paginator":
-        return OurPaginator(op)
-    if name == "baseline":
-        return BareHttpx(op)
-    if name == "orjson":
-        return BareHttpxOrjson(op)
-    if name == "peer":
-        from benchmarks.peer import generate_peer
-
-        return AriadneCodegenPeer(op, generate_peer(op))
-    raise SystemExit(f"unknown client {name!r}")
+def _http(scenario: Scenario) -> Any:
+    if isinstance(scenario, BareHttpx | AriadneCodegenPeer):
+        return scenario.http
+    if isinstance(scenario, OurPaginator | OurMethodLoop):  # and the paginator's variants
+        return scenario.client.http_client
+    raise TypeError(f"no httpx client to time for {scenario.name}")
 
 
-async def profile(name: str, pages: int, top: int, walks: int) -> str:
-    scenario = make(name)
-    per_walk = max(1, pages // walks)
-    pages = per_walk * walks
-    with BenchServer(total_nodes=pages * PAGE_SIZE) as srv:
-        url = srv.graphql_url(per_walk * PAGE_SIZE)
+def _decoder(key: str, scenario: Scenario, spec: Spec) -> Callable[[bytes], Any]:
+    if key == "baseline":
+        return json.loads
+    if key == "orjson":
+        import orjson
 
-        async def run() -> None:
-            await asyncio.gather(*(scenario.walk(url) for _ in range(walks)))
+        return orjson.loads
+    if key in OURS:
+        from benchmarks.operation import registry_operation
+        from upwork_gql._response import _envelope, validate_json
 
-        await scenario.open([url])
-        await run()  # warm-up
-        t0 = time.perf_counter()
-        await run()
-        plain = time.perf_counter() - t0
-        prof = cProfile.Profile()
-        prof.enable()
-        await run()
-        prof.disable()
+        envelope = _envelope(registry_operation(spec.name))
+
+        def validate(content: bytes) -> Any:  # what the client runs (orjson when importable)
+            return validate_json(envelope, content, pause_gc=False)
+
+        return validate
+    if key == "peer":
+        import importlib
+
+        assert isinstance(scenario, AriadneCodegenPeer)
+        module = importlib.import_module(f"{spec.peer_package}.{_module_of(spec.name)}")
+        model = getattr(module, spec.name[0].upper() + spec.name[1:])
+
+        def decode(content: bytes) -> Any:
+            return model.model_validate(json.loads(content)["data"])
+
+        return decode
+    raise LookupError(key)
+
+
+def _module_of(operation: str) -> str:
+    out = []
+    for ch in operation:
+        if ch.isupper():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+async def breakdown(key: str, spec: Spec, url: str, pages: int, repeats: int) -> dict[str, Any]:
+    """Each step ``repeats`` times, interleaved; the least CPU time of each (the figure least
+    disturbed by other load on the machine)."""
+    scenario = build_scenario(key, spec, url)
+    await scenario.setup()
+    await scenario.page(0)
+    total_nodes = pages * PAGE_SIZE
+    http = _http(scenario)
+    decode = _decoder(key, scenario, spec)
+    bodies = [
+        json.dumps(
+            {
+                "query": spec.document,
+                "operationName": spec.name,
+                "variables": spec.variables(str(after), PAGE_SIZE),
+            },
+            separators=(",", ":"),
+        ).encode()
+        for after in range(0, total_nodes, PAGE_SIZE)
+    ]
+    headers = {"Content-Type": "application/json"}
+    walks: list[tuple[float, float, float, list[int]]] = []
+    transports: list[float] = []
+    decodings: list[float] = []
+    tracked = 0
+    try:
+        for _ in range(repeats):
+            # 1. the walk, with the collector's activity
+            spent = [0.0]
+            counts = [0, 0, 0]
+            started = [0.0]
+
+            def callback(
+                phase: str,
+                info: dict[str, int],
+                *,
+                spent: list[float] = spent,
+                counts: list[int] = counts,
+                started: list[float] = started,
+            ) -> None:
+                if phase == "start":
+                    started[0] = time.process_time()
+                else:
+                    spent[0] += time.process_time() - started[0]
+                    counts[info["generation"]] += 1
+
+            gc.callbacks.append(callback)
+            try:
+                t0 = time.perf_counter()
+                c0 = time.process_time()
+                nodes = await scenario.walk(0)
+                walk_cpu = time.process_time() - c0
+                walk = time.perf_counter() - t0
+            finally:
+                gc.callbacks.remove(callback)
+            if nodes != total_nodes:
+                raise AssertionError(f"{nodes} nodes, expected {total_nodes}")
+            walks.append((walk_cpu, walk, spent[0], counts))
+            # 2. transport: the same requests through the client's own httpx client
+            contents: list[bytes] = []
+            with collector_paused():
+                c0 = time.process_time()
+                for body in bodies:
+                    response = await http.post(url, content=body, headers=headers)
+                    contents.append(response.content)
+                transports.append(time.process_time() - c0)
+            # 3. decode + validate the same bytes
+            with collector_paused():
+                c0 = time.process_time()
+                for content in contents:
+                    decode(content)
+                decodings.append(time.process_time() - c0)
+                before = len(gc.get_objects())
+                kept = decode(contents[0])
+                tracked = len(gc.get_objects()) - before
+                del kept
+    finally:
+        await scenario.close()
+    walk_cpu, walk, collector, counts = min(walks, key=lambda w: w[0])
+    transport, decoding = min(transports), min(decodings)
+    per_page = 1000 / pages
+    return {
+        "client": key,
+        "pages": pages,
+        "repeats": repeats,
+        "walk_wall": walk * per_page,
+        "walk": walk_cpu * per_page,
+        "transport": transport * per_page,
+        "decode": decoding * per_page,
+        "collector": collector * per_page,
+        "runtime": (walk_cpu - transport - decoding - collector) * per_page,
+        "collections_per_100_pages": [c * 100 / pages for c in counts],
+        "tracked_per_page": tracked,
+    }
+
+
+async def cprofile(key: str, spec: Spec, url: str, top: int) -> str:
+    scenario = build_scenario(key, spec, url)
+    await scenario.setup()
+    await scenario.page(0)
+    profile = cProfile.Profile()
+    try:
+        profile.enable()
+        await scenario.walk(0)
+        profile.disable()
+    finally:
         await scenario.close()
     out = io.StringIO()
-    stats = pstats.Stats(prof, stream=out)
-    total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
-    print(
-        f"{scenario.name}: {plain / pages * 1000:.3f} ms/page unprofiled; "
-        f"{total / pages * 1000:.3f} ms/page of profiled self time",
-        file=out,
-    )
-    print("\nself time by library (ms/page):", file=out)
-    for group, ms in breakdown(stats, pages):
-        print(f"  {group:22s} {ms:7.3f}", file=out)
-    print(f"\ntop {top} functions by self time:", file=out)
+    stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("tottime").print_stats(top)
-    print(f"top {top} by cumulative time:", file=out)
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    p.add_argument(
-        "--client", default="ours", choices=["ours", "paginator", "baseline", "orjson", "peer"]
-    )
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
+    p.add_argument("--client", choices=CLIENTS, default="paginator")
+    p.add_argument("--url", required=True, help="the server's /graphql/seq route")
+    p.add_argument("--spec", required=True, help="benchmarks/.work/spec.json (run.py)")
     p.add_argument("--pages", type=int, default=200)
-    p.add_argument("--top", type=int, default=25)
-    p.add_argument("--walks", type=int, default=1, help="concurrent walks sharing the pages")
-    a = p.parse_args()
-    print(asyncio.run(profile(a.client, a.pages, a.top, a.walks)))
+    p.add_argument("--repeats", type=int, default=3, help="each step, least CPU time kept")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--cprofile", type=int, metavar="N", help="print the top N functions")
+    a = p.parse_args(argv)
+    spec = Spec.loads(Path(a.spec).read_text())
+    if a.cprofile:
+        print(asyncio.run(cprofile(a.client, spec, a.url, a.cprofile)))
+        return
+    result = asyncio.run(breakdown(a.client, spec, a.url, a.pages, a.repeats))
+    if a.json:
+        print(json.dumps(result))
+        return
+    for name in ("walk_wall", "walk", "transport", "decode", "collector", "runtime"):
+        print(f"{name:>10}: {result[name]:.3f} ms/page")
+    counts = "/".join(f"{c:.0f}" for c in result["collections_per_100_pages"])
+    print(f"collections per 100 pages (gen 0/1/2): {counts}")
+    print(f"tracked objects per page: {result['tracked_per_page']}")
 
 
 if __name__ == "__main__":

@@ -1,115 +1,168 @@
-"""The clients under comparison. Each one walks a whole connection and counts its nodes.
+"""The clients under comparison. Each one walks a connection and counts its nodes.
 
-A scenario is opened once (clients built, connections warmed up), then ``walk(url)`` is timed:
-one complete pagination over the connection served at ``url``. Every scenario touches every
-node, and sends the same document and variables (gql re-prints the document, as it always does).
+A scenario is built from a :class:`Spec` (plain data that ``run.py`` takes from the operation
+registry, so that a worker process imports only what its client needs: the baseline's process
+never imports upwork-gql or pydantic). ``setup()`` does what an application does before its
+first request (imports, client construction, a typed input module imported at the top of a
+module); ``walk(start)`` is one complete pagination from ``after=str(start)`` to the end, and is
+what the worker times.
+
+Every client sends the same document (gql prints its parsed copy of it) and the same variables,
+and reads the same response bytes.
 """
 
 from __future__ import annotations
 
-import inspect
+import importlib
 import json
-from collections.abc import Callable
+import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
-
-import httpx
-
-from benchmarks.operation import Operation, snake
 
 PAGE_SIZE = 50
 BENCH_TOKEN = "bench"
 HEADERS = {"Authorization": f"Bearer {BENCH_TOKEN}"}
 
 
+@dataclass(frozen=True)
+class Spec:
+    """The benchmarked operation as plain data (see ``benchmarks.operation``)."""
+
+    name: str
+    document: str
+    method: str  # the generated method (ours and the peer's)
+    root_key: str  # the connection under ``data``
+    root_attr: str  # the connection's attribute on the result model
+    cursor_path: tuple[str, ...]  # variables -> {after, first}
+    filter_argument: str  # the generated method's argument for cursor_path[0]
+    filter_type: str  # its input type
+    schema: str  # schema.graphql (gql with a schema)
+    peer_root: str  # where the plain ariadne-codegen client was generated
+    peer_package: str
+
+    def filter_value(self, after: str, first: int) -> dict[str, Any]:
+        value: dict[str, Any] = {"after": after, "first": first}
+        for key in reversed(self.cursor_path[1:]):
+            value = {key: value}
+        return value
+
+    def variables(self, after: str, first: int) -> dict[str, Any]:
+        return {self.cursor_path[0]: self.filter_value(after, first)}
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def loads(cls, text: str) -> Spec:
+        data = json.loads(text)
+        data["cursor_path"] = tuple(data["cursor_path"])
+        return cls(**data)
+
+
 class Scenario:
     name = "?"
     note = ""
 
-    def __init__(self, op: Operation) -> None:
-        self.op = op
+    def __init__(self, spec: Spec, url: str) -> None:
+        self.spec = spec
+        self.url = url
+        self.first_page: float | None = None  # when a walk had its first page in hand
 
-    async def open(self, urls: list[str]) -> None:
-        """Build clients for every URL used by the shapes and warm them up."""
+    def _mark(self) -> None:
+        if self.first_page is None:
+            self.first_page = time.perf_counter()
 
-    async def walk(self, url: str) -> int:
+    async def setup(self) -> None:
+        """Build the client (not timed)."""
+
+    async def page(self, start: int) -> None:
+        """Fetch the first page of the walk from ``start`` (the warm-up of ``steady``)."""
+        raise NotImplementedError
+
+    async def walk(self, start: int) -> int:
         raise NotImplementedError
 
     async def close(self) -> None:
-        """Close whatever ``open`` built."""
+        """Close what ``setup`` built."""
 
 
-def _limits() -> httpx.Limits:
+def _limits() -> Any:
+    import httpx
+
     return httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
 class BareHttpx(Scenario):
-    """Baseline: httpx.AsyncClient + json.loads, dicts all the way."""
+    """The baseline: ``httpx.AsyncClient.post(json=...)`` and ``json.loads``, dicts all the way."""
 
-    name = "httpx + json (baseline)"
+    name = "httpx + json.loads (baseline)"
     note = "untyped dicts"
 
-    def __init__(self, op: Operation) -> None:
-        super().__init__(op)
-        self.http: httpx.AsyncClient | None = None
+    async def setup(self) -> None:
+        import httpx
 
-    async def open(self, urls: list[str]) -> None:
         self.http = httpx.AsyncClient(headers=HEADERS, limits=_limits())
 
-    async def _post(self, url: str, payload: dict[str, Any]) -> Any:
-        assert self.http is not None
-        r = await self.http.post(url, json=payload)
+    async def _post(self, payload: dict[str, Any]) -> Any:
+        r = await self.http.post(self.url, json=payload)
         r.raise_for_status()
         return json.loads(r.content)
 
-    async def walk(self, url: str) -> int:
-        op = self.op
-        after = "0"
+    def _payload(self, after: str) -> dict[str, Any]:
+        spec = self.spec
+        return {
+            "query": spec.document,
+            "operationName": spec.name,
+            "variables": spec.variables(after, PAGE_SIZE),
+        }
+
+    async def page(self, start: int) -> None:
+        await self._post(self._payload(str(start)))
+
+    async def walk(self, start: int) -> int:
+        spec = self.spec
+        after = str(start)
         nodes = 0
         while True:
-            payload = {
-                "query": op.document,
-                "operationName": op.name,
-                "variables": op.variables(after, PAGE_SIZE),
-            }
-            body = await self._post(url, payload)
-            conn = body["data"][op.root_key]
+            body = await self._post(self._payload(after))
+            if body.get("errors"):
+                raise RuntimeError(body["errors"])
+            conn = body["data"][spec.root_key]
             for edge in conn["edges"]:
                 if edge["node"] is not None:
                     nodes += 1
+            self._mark()
             info = conn["pageInfo"]
             if not info["hasNextPage"]:
                 return nodes
             after = info["endCursor"]
 
     async def close(self) -> None:
-        if self.http is not None:
-            await self.http.aclose()
+        await self.http.aclose()
 
 
 class BareHttpxOrjson(BareHttpx):
-    """The baseline with orjson for both directions."""
+    """The baseline with orjson both ways."""
 
     name = "httpx + orjson"
 
-    async def _post(self, url: str, payload: dict[str, Any]) -> Any:
+    async def setup(self) -> None:
         import orjson
 
-        assert self.http is not None
+        await super().setup()
+        self.dumps = orjson.dumps
+        self.loads = orjson.loads
+
+    async def _post(self, payload: dict[str, Any]) -> Any:
         r = await self.http.post(
-            url, content=orjson.dumps(payload), headers={"Content-Type": "application/json"}
+            self.url, content=self.dumps(payload), headers={"Content-Type": "application/json"}
         )
         r.raise_for_status()
-        return orjson.loads(r.content)
+        return self.loads(r.content)
 
 
-# --------------------------------------------------------------------------------------------
-# Typed, generated clients: walk the result models by their snake_case attribute names
-# --------------------------------------------------------------------------------------------
-
-
-def _walk_result(conn: Any) -> tuple[int, bool, str | None]:
+def _count(conn: Any) -> tuple[int, bool, str | None]:
     nodes = 0
     for edge in conn.edges or ():
         if edge is not None and edge.node is not None:
@@ -118,248 +171,214 @@ def _walk_result(conn: Any) -> tuple[int, bool, str | None]:
     return nodes, bool(info.has_next_page), info.end_cursor
 
 
-async def _walk_pages(method: Callable[..., Any], build: Callable[..., Any], root_attr: str) -> int:
-    """Call a generated method page by page to the end; return how many nodes came back."""
-    after = "0"
-    nodes = 0
-    while True:
-        result = await method(**build(after, PAGE_SIZE))
-        n, has_next, end = _walk_result(getattr(result, root_attr))
-        nodes += n
-        if not has_next:
-            return nodes
-        assert end is not None
-        after = end
+class OurPaginator(Scenario):
+    """``async for node in client.paginate_<operation>(page_size=50)``."""
 
+    name = "upwork-gql paginator"
+    note = "typed nodes"
 
-def _input_builder(method: Callable[..., Any], op: Operation, models: Any) -> Callable[..., Any]:
-    """Build the keyword arguments of a generated method from (after, first)."""
-    params = inspect.signature(method).parameters
-    if op.filter_var is not None:
-        arg = snake(op.filter_var)
-        if arg not in params:
-            raise LookupError(f"{method.__qualname__} has no argument {arg}")
-        model = getattr(models, op.filter_type or "", None)
+    async def setup(self) -> None:
+        from upwork_gql import UpworkClient
 
-        def build_filter(after: str, first: int) -> dict[str, Any]:
-            value: Any = {"pagination_eq": {"after": after, "first": first}}
-            if model is not None:
-                value = model.model_validate(value)
-            return {arg: value}
+        self.client = UpworkClient(url=self.url, access_token=BENCH_TOKEN, rate_limit=None)
+        self.paginate = getattr(self.client, f"paginate_{self.spec.method}")
 
-        return build_filter
-    if op.pagination_var is not None:
-        arg = snake(op.pagination_var)
-        model = getattr(models, "Pagination", None)
+    async def page(self, start: int) -> None:
+        await self.paginate(page_size=PAGE_SIZE, after=str(start))
 
-        def build_pagination(after: str, first: int) -> dict[str, Any]:
-            value: Any = {"after": after, "first": first}
-            if model is not None:
-                value = model.model_validate(value)
-            return {arg: value}
-
-        return build_pagination
-    return lambda after, first: {"after": after, "first": first}
-
-
-class AriadneCodegenPeer(Scenario):
-    """A plain ariadne-codegen client generated from the same operation (default base client)."""
-
-    name = "ariadne-codegen client (plain)"
-    note = "typed; default httpx base client"
-
-    def __init__(self, op: Operation, package: ModuleType) -> None:
-        super().__init__(op)
-        self.package = package
-        self.clients: dict[str, Any] = {}
-
-    async def open(self, urls: list[str]) -> None:
-        import importlib
-
-        client_cls = self.package.Client
-        inputs = importlib.import_module(self.package.__name__ + ".input_types")
-        for url in urls:
-            http = httpx.AsyncClient(headers=HEADERS, limits=_limits())
-            self.clients[url] = client_cls(url=url, http_client=http)
-        method = getattr(next(iter(self.clients.values())), self.op.method_name)
-        self.build = _input_builder(method, self.op, inputs)
-
-    async def walk(self, url: str) -> int:
-        method = getattr(self.clients[url], self.op.method_name)
-        return await _walk_pages(method, self.build, snake(self.op.root_key))
+    async def walk(self, start: int) -> int:
+        nodes = 0
+        async for node in self.paginate(page_size=PAGE_SIZE, after=str(start)):
+            if node is not None:
+                nodes += 1
+            if self.first_page is None:
+                self._mark()
+        return nodes
 
     async def close(self) -> None:
-        for c in self.clients.values():
-            await c.http_client.aclose()
+        await self.client.aclose()
+
+
+class OurPaginatorNoPause(OurPaginator):
+    """The paginator with ``pause_gc=False``: the collector left alone during validation."""
+
+    name = "upwork-gql paginator, pause_gc=False"
+    note = "typed nodes; the collector never paused"
+
+    async def setup(self) -> None:
+        from upwork_gql import UpworkClient
+
+        self.client = UpworkClient(
+            url=self.url, access_token=BENCH_TOKEN, rate_limit=None, pause_gc=False
+        )
+        self.paginate = getattr(self.client, f"paginate_{self.spec.method}")
+
+
+class OurPaginatorWithoutOrjson(OurPaginator):
+    """The paginator where orjson cannot be imported (a default install, without the extra)."""
+
+    name = "upwork-gql paginator, without orjson"
+    note = "typed nodes; pydantic decodes the bytes"
+
+    async def setup(self) -> None:
+        import sys
+
+        sys.modules["orjson"] = None  # type: ignore[assignment]  # as if not installed
+        await super().setup()
+
+
+class _TypedLoop(Scenario):
+    """A generated client's method called page by page with a typed filter."""
+
+    client: Any
+    inputs: Any
+
+    async def page(self, start: int) -> None:
+        spec = self.spec
+        make_filter = getattr(self.inputs, spec.filter_type).model_validate
+        method = getattr(self.client, spec.method)
+        value = make_filter(spec.filter_value(str(start), PAGE_SIZE))
+        await method(**{spec.filter_argument: value})
+
+    async def walk(self, start: int) -> int:
+        spec = self.spec
+        method = getattr(self.client, spec.method)
+        make_filter = getattr(self.inputs, spec.filter_type).model_validate
+        after = str(start)
+        nodes = 0
+        while True:
+            result = await method(
+                **{spec.filter_argument: make_filter(spec.filter_value(after, PAGE_SIZE))}
+            )
+            count, has_next, end = _count(getattr(result, spec.root_attr))
+            nodes += count
+            self._mark()
+            if not has_next:
+                return nodes
+            assert end is not None
+            after = end
+
+
+class OurMethodLoop(_TypedLoop):
+    """``await client.<operation>(filter)`` page by page (no paginator)."""
+
+    name = "upwork-gql method, page by page"
+    note = "typed"
+
+    async def setup(self) -> None:
+        from upwork_gql import UpworkClient, types
+
+        self.inputs = types
+        self.client = UpworkClient(url=self.url, access_token=BENCH_TOKEN, rate_limit=None)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+class AriadneCodegenPeer(_TypedLoop):
+    """The same documents through a plain ariadne-codegen client (default settings)."""
+
+    name = "plain ariadne-codegen client"
+    note = "typed; ariadne-codegen's own base client"
+
+    async def setup(self) -> None:
+        import sys
+
+        import httpx
+
+        root = Path(self.spec.peer_root)
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        package = importlib.import_module(self.spec.peer_package)
+        self.inputs = importlib.import_module(f"{self.spec.peer_package}.input_types")
+        self.http = httpx.AsyncClient(headers=HEADERS, limits=_limits())
+        self.client = package.Client(url=self.url, http_client=self.http)
+
+    async def close(self) -> None:
+        await self.http.aclose()
 
 
 class Gql(Scenario):
-    """gql 4 with its httpx transport: without a schema, or validating against schema.graphql."""
+    """gql 4 with its httpx transport, without a schema or validating against schema.graphql."""
 
-    def __init__(self, op: Operation, schema: Path | None) -> None:
-        super().__init__(op)
-        self.schema_text = schema.read_text() if schema is not None else None
-        self.name = "gql 4 + local schema" if schema else "gql 4 (no schema)"
-        self.note = "untyped dicts; validates each request" if schema else "untyped dicts"
-        self.sessions: dict[str, Any] = {}
-        self.clients: list[Any] = []
+    def __init__(self, spec: Spec, url: str, with_schema: bool) -> None:
+        super().__init__(spec, url)
+        self.with_schema = with_schema
+        self.name = "gql 4 + local schema" if with_schema else "gql 4 (no schema)"
+        self.note = "untyped dicts; validates each request" if with_schema else "untyped dicts"
 
-    async def open(self, urls: list[str]) -> None:
+    async def setup(self) -> None:
         from gql import Client, gql
         from gql.transport.httpx import HTTPXAsyncTransport
 
-        self.request = gql(self.op.document)
-        for url in urls:
-            transport = HTTPXAsyncTransport(url=url, headers=HEADERS, limits=_limits())
-            client = Client(transport=transport, schema=self.schema_text, execute_timeout=60)
-            self.sessions[url] = await client.connect_async()  # type: ignore[no-untyped-call]
-            self.clients.append(client)
+        schema = Path(self.spec.schema).read_text() if self.with_schema else None  # noqa: ASYNC240
+        self.document = gql(self.spec.document)
+        transport = HTTPXAsyncTransport(url=self.url, headers=HEADERS, limits=_limits())
+        self.client = Client(transport=transport, schema=schema, execute_timeout=60)
+        self.session = await self.client.connect_async()  # type: ignore[no-untyped-call]
 
-    async def walk(self, url: str) -> int:
+    def _request(self, after: str) -> Any:
         from gql import GraphQLRequest
 
-        session = self.sessions[url]
-        op = self.op
-        after = "0"
+        return GraphQLRequest(
+            self.document,
+            variable_values=self.spec.variables(after, PAGE_SIZE),
+            operation_name=self.spec.name,
+        )
+
+    async def page(self, start: int) -> None:
+        await self.session.execute(self._request(str(start)))
+
+    async def walk(self, start: int) -> int:
+        spec = self.spec
+        after = str(start)
         nodes = 0
         while True:
-            req = GraphQLRequest(
-                self.request,
-                variable_values=op.variables(after, PAGE_SIZE),
-                operation_name=op.name,
-            )
-            data = await session.execute(req)
-            conn = data[op.root_key]
+            data = await self.session.execute(self._request(after))
+            conn = data[spec.root_key]
             for edge in conn["edges"]:
                 if edge["node"] is not None:
                     nodes += 1
+            self._mark()
             info = conn["pageInfo"]
             if not info["hasNextPage"]:
                 return nodes
             after = info["endCursor"]
 
     async def close(self) -> None:
-        for client in self.clients:
-            await client.close_async()
+        await self.client.close_async()  # type: ignore[no-untyped-call]
 
 
-# --------------------------------------------------------------------------------------------
-# Ours
-# --------------------------------------------------------------------------------------------
+# Short keys, in table order (the first is the baseline every ratio refers to).
+SCENARIOS: dict[str, str] = {
+    "baseline": BareHttpx.name,
+    "orjson": BareHttpxOrjson.name,
+    "paginator": OurPaginator.name,
+    "paginator-nogc": OurPaginatorNoPause.name,
+    "paginator-stdlib": OurPaginatorWithoutOrjson.name,
+    "method": OurMethodLoop.name,
+    "peer": AriadneCodegenPeer.name,
+    "gql": "gql 4 (no schema)",
+    "gql-schema": "gql 4 + local schema",
+}
+OURS = ("paginator", "paginator-nogc", "paginator-stdlib", "method")
 
 
-def make_upwork_client(url: str, **overrides: Any) -> Any:
-    """An UpworkClient pointed at the bench server, without the requests-per-second budget.
-
-    The token bucket protects Upwork's API (10 requests/s); against a local server it would
-    measure the budget, not the client. Everything else keeps its default (retries, timeouts,
-    the concurrency cap of the rate limiter).
-    """
-    try:
-        from upwork_gql import UpworkClient
-    except ImportError:  # the public surface is not wired yet
-        from upwork_gql._client import UpworkClient
-
-    params = inspect.signature(UpworkClient).parameters
-    wanted: dict[str, Any] = {"access_token": BENCH_TOKEN, "rate_limit": None}
-    wanted["url" if "url" in params else "api_url"] = url
-    wanted.update(overrides)
-    missing = [k for k in wanted if k not in params]
-    if missing:
-        raise TypeError(f"UpworkClient() does not take {', '.join(missing)}")
-    return UpworkClient(**wanted)
-
-
-class OurClientLoop(Scenario):
-    """UpworkClient, calling the generated method page by page (no paginator)."""
-
-    name = "upwork-gql client (method loop)"
-    note = "typed"
-
-    def __init__(self, op: Operation) -> None:
-        super().__init__(op)
-        self.clients: dict[str, Any] = {}
-
-    async def open(self, urls: list[str]) -> None:
-        import importlib
-
-        models = importlib.import_module("upwork_gql._generated.input_types")
-        for url in urls:
-            client = make_upwork_client(url)
-            await client.__aenter__()
-            self.clients[url] = client
-        method = getattr(next(iter(self.clients.values())), self.op.method_name)
-        self.build = _input_builder(method, self.op, models)
-
-    async def walk(self, url: str) -> int:
-        method = getattr(self.clients[url], self.op.method_name)
-        return await _walk_pages(method, self.build, snake(self.op.root_key))
-
-    async def close(self) -> None:
-        for c in self.clients.values():
-            await c.__aexit__(None, None, None)
-
-
-class OurPaginator(OurClientLoop):
-    """UpworkClient's paginator: ``async for node in client.paginate_<operation>(...)``."""
-
-    name = "upwork-gql paginator"
-    note = "typed nodes"
-
-    def _paginator(self, url: str) -> Any:
-        client = self.clients[url]
-        factory = getattr(client, f"paginate_{self.op.method_name}", None)
-        if factory is None:
-            factory = getattr(client, self.op.method_name).paginate
-        return factory(page_size=PAGE_SIZE)
-
-    async def open(self, urls: list[str]) -> None:
-        await super().open(urls)
-        self._paginator(urls[0])  # fail early when there is no paginator
-
-    async def walk(self, url: str) -> int:
-        nodes = 0
-        async for node in self._paginator(url):
-            if node is not None:
-                nodes += 1
-        return nodes
-
-
-# --------------------------------------------------------------------------------------------
-# Registry: every client by a short key (the worker processes build them by key)
-# --------------------------------------------------------------------------------------------
-
-SCENARIO_KEYS = ("baseline", "orjson", "paginator", "loop", "peer", "gql", "gql-schema")
-
-
-def scenario_title(key: str) -> str:
-    """The table label of a scenario, without building it."""
-    return {
-        "baseline": BareHttpx.name,
-        "orjson": BareHttpxOrjson.name,
-        "paginator": OurPaginator.name,
-        "loop": OurClientLoop.name,
-        "peer": AriadneCodegenPeer.name,
-        "gql": "gql 4 (no schema)",
-        "gql-schema": "gql 4 + local schema",
-    }[key]
-
-
-def build_scenario(key: str, op: Operation, schema: Path) -> Scenario:
+def build_scenario(key: str, spec: Spec, url: str) -> Scenario:
     if key == "baseline":
-        return BareHttpx(op)
+        return BareHttpx(spec, url)
     if key == "orjson":
-        return BareHttpxOrjson(op)
+        return BareHttpxOrjson(spec, url)
     if key == "paginator":
-        return OurPaginator(op)
-    if key == "loop":
-        return OurClientLoop(op)
+        return OurPaginator(spec, url)
+    if key == "paginator-nogc":
+        return OurPaginatorNoPause(spec, url)
+    if key == "paginator-stdlib":
+        return OurPaginatorWithoutOrjson(spec, url)
+    if key == "method":
+        return OurMethodLoop(spec, url)
     if key == "peer":
-        from benchmarks.peer import load_peer
-
-        return AriadneCodegenPeer(op, load_peer())
-    if key == "gql":
-        return Gql(op, None)
-    if key == "gql-schema":
-        return Gql(op, schema)
+        return AriadneCodegenPeer(spec, url)
+    if key in ("gql", "gql-schema"):
+        return Gql(spec, url, with_schema=key == "gql-schema")
     raise LookupError(f"unknown scenario {key!r}")

@@ -1,14 +1,18 @@
-"""One client of the pagination benchmarks, in its own process, driven over stdin/stdout.
+"""One measurement in a fresh process: one client, one shape, cold or steady.
 
-The cyclic garbage collector scans every object alive in a process, so clients measured side by
-side in one process would pay for each other's long-lived objects (a parsed 13,000-line schema
-for gql, a second generated package for the peer...). ``run.py`` therefore starts one worker per
-client and asks them in turn, round by round, to walk the connection; only one works at a time.
+``run.py`` starts this script once per measurement, so that every figure is what a CLI call, a
+notebook cell or a freshly started worker meets: nothing warmed up, nothing left over from
+another client, the collector as the interpreter starts it (never collected by hand, never
+tuned). The process imports and builds its client (``setup``, timed apart), then:
 
-Protocol (one JSON object per line): the worker opens its client, warms it up with one walk of
-each shape and prints ``{"ready": true}`` (or ``{"error": ...}``); then it answers ``seq`` and
-``conc`` with ``{"t": seconds}`` measured inside the worker, ``freeze`` / ``unfreeze`` with
-``{"ok": true}`` (``gc.freeze()`` after ``gc.collect()``), and stops on ``quit`` or end of input.
+- ``cold``: times the walk from its first request to its last node;
+- ``steady``: fetches one page first (the warm-up: connection, lazily built validators and
+  models), then times the walk.
+
+``seq`` is one walk over the whole connection; ``conc`` is ``--walks`` walks at once, each over
+its own slice (the same pages in total). The result is one line of JSON on stdout: the walk's
+wall time, the time until the first page was in hand, this process's CPU time, the setup
+time, the nodes seen, and the collector's activity during the walk.
 """
 
 from __future__ import annotations
@@ -19,127 +23,70 @@ import gc
 import json
 import sys
 import time
-import traceback
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.operation import load_operation  # noqa: E402
-from benchmarks.scenarios import PAGE_SIZE, Scenario, build_scenario  # noqa: E402
+from benchmarks.scenarios import Spec, build_scenario  # noqa: E402
 
 
-def _say(obj: dict[str, object]) -> None:
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+def _gc_counts() -> list[int]:
+    return [int(s["collections"]) for s in gc.get_stats()]
 
 
-class Shapes:
-    def __init__(self, scenario: Scenario, a: argparse.Namespace) -> None:
-        self.s = scenario
-        self.seq_url = a.seq_url
-        self.conc_url = a.conc_url
-        self.seq_nodes = a.seq_pages * PAGE_SIZE
-        self.conc_walks = a.conc_walks
-        self.conc_nodes = a.conc_walks * a.conc_pages * PAGE_SIZE
-
-    async def seq(self) -> float:
+async def measure(a: argparse.Namespace, spec: Spec) -> dict[str, object]:
+    t_setup = time.perf_counter()
+    scenario = build_scenario(a.client, spec, a.url)
+    await scenario.setup()
+    setup = time.perf_counter() - t_setup
+    starts = [int(s) for s in a.starts.split(",")]
+    expected = a.nodes
+    try:
+        if a.mode == "steady":  # one page: the connection and whatever is built on first use
+            await scenario.page(starts[0])
+        scenario.first_page = None
+        before = _gc_counts()
+        c0 = time.process_time()
         t0 = time.perf_counter()
-        n = await self.s.walk(self.seq_url)
-        elapsed = time.perf_counter() - t0
-        if n != self.seq_nodes:
-            raise AssertionError(f"{self.s.name}: {n} nodes, expected {self.seq_nodes}")
-        return elapsed
-
-    async def conc(self) -> float:
-        t0 = time.perf_counter()
-        counts = await asyncio.gather(*(self.s.walk(self.conc_url) for _ in range(self.conc_walks)))
-        elapsed = time.perf_counter() - t0
-        if sum(counts) != self.conc_nodes:
-            raise AssertionError(f"{self.s.name}: {sum(counts)} nodes, expected {self.conc_nodes}")
-        return elapsed
-
-
-async def gc_profile(shapes: Shapes) -> dict[str, object]:
-    """One sequential walk with the collector's callbacks on: time and count per generation."""
-    spent = [0.0, 0.0, 0.0]
-    counts = [0, 0, 0]
-    started = [0.0]
-
-    def callback(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            started[0] = time.perf_counter()
+        if len(starts) == 1:
+            counts = [await scenario.walk(starts[0])]
         else:
-            generation = info["generation"]
-            spent[generation] += time.perf_counter() - started[0]
-            counts[generation] += 1
-
-    gc.callbacks.append(callback)
-    try:
-        t = await shapes.seq()
-    finally:
-        gc.callbacks.remove(callback)
-    return {"t": t, "gc_seconds": spent, "collections": counts, "tracked": len(gc.get_objects())}
-
-
-async def serve(a: argparse.Namespace) -> None:
-    loop = asyncio.get_running_loop()
-    try:
-        op = load_operation(a.queries)
-        scenario = build_scenario(a.key, op, a.schema)
-        shapes = Shapes(scenario, a)
-        await scenario.open([a.seq_url, a.conc_url])
-        await shapes.seq()  # warm-up: connections, caches, the server's page cache
-        await shapes.conc()
-    except Exception as exc:
-        detail = traceback.format_exc() if a.debug else ""
-        _say({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300], "trace": detail})
-        return
-    _say({"ready": True, "name": scenario.name, "note": scenario.note})
-    try:
-        while True:
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            command = line.strip()
-            if command in ("", "quit"):
-                break
-            try:
-                if command == "seq":
-                    gc.collect()
-                    _say({"t": await shapes.seq()})
-                elif command == "conc":
-                    gc.collect()
-                    _say({"t": await shapes.conc()})
-                elif command == "seq-gc":
-                    gc.collect()
-                    _say(await gc_profile(shapes))
-                elif command == "freeze":
-                    gc.collect()
-                    gc.freeze()
-                    _say({"ok": True})
-                elif command == "unfreeze":
-                    gc.unfreeze()
-                    _say({"ok": True})
-                else:
-                    _say({"error": f"unknown command {command!r}"})
-            except Exception as exc:
-                _say({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]})
+            counts = list(await asyncio.gather(*(scenario.walk(s) for s in starts)))
+        elapsed = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        after = _gc_counts()
     finally:
         await scenario.close()
+    if sum(counts) != expected:
+        raise AssertionError(f"{scenario.name}: {sum(counts)} nodes, expected {expected}")
+    return {
+        "t": elapsed,
+        "first": (scenario.first_page or t0) - t0,
+        "cpu": cpu,
+        "setup": setup,
+        "nodes": sum(counts),
+        "collections": [b - a for a, b in zip(before, after, strict=True)],
+        "tracked": len(gc.get_objects()),
+    }
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    p.add_argument("key")
-    p.add_argument("--seq-url", required=True)
-    p.add_argument("--conc-url", required=True)
-    p.add_argument("--seq-pages", type=int, required=True)
-    p.add_argument("--conc-walks", type=int, required=True)
-    p.add_argument("--conc-pages", type=int, required=True)
-    p.add_argument("--schema", type=Path, required=True)
-    p.add_argument("--queries", type=Path, default=None)
-    p.add_argument("--debug", action="store_true")
-    asyncio.run(serve(p.parse_args()))
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
+    p.add_argument("client")
+    p.add_argument("--mode", choices=["cold", "steady"], required=True)
+    p.add_argument("--url", required=True)
+    p.add_argument("--spec", required=True, help="the operation (JSON, see scenarios.Spec)")
+    p.add_argument("--starts", required=True, help="comma-separated first cursors, one per walk")
+    p.add_argument("--nodes", type=int, required=True, help="nodes expected in total")
+    a = p.parse_args(argv)
+    try:
+        result = asyncio.run(measure(a, Spec.loads(Path(a.spec).read_text())))
+    except Exception as exc:
+        print(json.dumps({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]}))
+        raise SystemExit(1) from None
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

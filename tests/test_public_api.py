@@ -160,3 +160,15 @@ def test_the_insecure_token_file_warning_is_public_and_the_one_the_store_emits()
     assert warning is stores.InsecureTokenFileWarning
     assert issubclass(warning, UserWarning)
     assert "InsecureTokenFileWarning" in upwork_gql.auth.__all__
+
+
+def test_importing_the_client_loads_no_pydantic_model_machinery() -> None:
+    """pydantic's models (``pydantic.main``, schema generation) load with the first validation,
+    not with ``from upwork_gql import UpworkClient`` (see benchmarks/bench_import.py)."""
+    code = (
+        "import sys; from upwork_gql import UpworkClient; "
+        "print('pydantic.main' in sys.modules, "
+        "'pydantic._internal._generate_schema' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

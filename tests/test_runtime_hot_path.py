@@ -1,5 +1,6 @@
-"""Runtime hot path: the concurrency cap's fast path, the collector left alone (the library
-never pauses it), the parsed endpoint URL, and the paginator's node loop over generated edges."""
+"""Runtime hot path: the concurrency cap's fast path, the collector paused only around validation
+and only when the application runs it (``pause_gc=False``: never touched), the parsed endpoint
+URL, and the paginator's node loop over generated edges."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ async def test_no_cap_means_no_bookkeeping() -> None:
     assert limiter.in_flight == 0
 
 
-# --- the garbage collector is the application's -------------------------------------------------
+# --- the garbage collector is the application's (see also test_gc_state.py) -----------------------
 
 
 @pytest.fixture
@@ -125,12 +126,12 @@ _seen: list[bool] = []
 
 
 @pytest.mark.usefixtures("collector_untouchable")
-async def test_calls_never_touch_the_collector() -> None:
-    """Validation runs with the collector as the application left it (no pause around it)."""
+async def test_with_pause_gc_false_calls_never_touch_the_collector() -> None:
+    """``pause_gc=False``: validation runs with the collector as the application left it."""
     ok = httpx.Response(200, json={"data": CONTRACT_DATA})
     bad = httpx.Response(200, json={"data": {"contract": {"id": 5}}})
     rec = Recorder(ok, bad, ok)
-    async with make_client(rec) as client:
+    async with make_client(rec, pause_gc=False) as client:
         assert (await client.contract(id="1")).contract is not None
         with pytest.raises(ResponseValidationError):
             await client.contract(id="1")
@@ -138,9 +139,17 @@ async def test_calls_never_touch_the_collector() -> None:
     assert len(rec.requests) == 3
 
 
-@pytest.mark.parametrize("enabled", [True, False])
-async def test_validation_sees_the_collector_as_the_application_set_it(
-    monkeypatch: pytest.MonkeyPatch, enabled: bool
+@pytest.mark.parametrize(
+    ("enabled", "pause_gc", "during"),
+    [
+        (True, True, False),  # paused for the validation only
+        (True, False, True),  # opted out: left running
+        (False, True, False),  # the application's choice, kept
+        (False, False, False),
+    ],
+)
+async def test_validation_pauses_a_running_collector_only(
+    monkeypatch: pytest.MonkeyPatch, enabled: bool, pause_gc: bool, during: bool
 ) -> None:
     from _runtime_fakes.operations import CONTRACT
 
@@ -155,7 +164,7 @@ async def test_validation_sees_the_collector_as_the_application_set_it(
             gc.enable()
         else:
             gc.disable()
-        async with make_client(rec) as client:
+        async with make_client(rec, pause_gc=pause_gc) as client:
             parsed = await client.contract(id="1")
         assert gc.isenabled() is enabled
     finally:
@@ -166,7 +175,7 @@ async def test_validation_sees_the_collector_as_the_application_set_it(
         CONTRACT._cache.pop("envelope", None)
     assert isinstance(parsed, _Probe)
     assert parsed.value == 3
-    assert _seen == [enabled]
+    assert _seen == [during]
 
 
 # --- parsed endpoint URL ------------------------------------------------------------------------

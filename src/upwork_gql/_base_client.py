@@ -27,6 +27,7 @@ import contextlib
 import copy
 import json
 import logging
+import operator
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -143,6 +144,9 @@ class BaseGraphQLClient:
             waited for: the error is raised at once with its ``retry_after``.
         hooks: callbacks observing requests, responses, retries and refreshes
             (:class:`~upwork_gql.telemetry.Hooks`); shared by copies.
+        pause_gc: pause CPython's cyclic collector while a response is validated, when it is
+            enabled (never enabling one the application disabled); ``False`` leaves it alone.
+            See :mod:`upwork_gql._response`.
     """
 
     def __init__(
@@ -163,6 +167,7 @@ class BaseGraphQLClient:
         max_retry_after: float = MAX_RETRY_AFTER,
         environ: Mapping[str, str] | None = None,
         hooks: Hooks | None = None,
+        pause_gc: bool = True,
     ) -> None:
         if isinstance(timeout, NotGiven):
             timeout = DEFAULT_TIMEOUT
@@ -174,6 +179,7 @@ class BaseGraphQLClient:
         self.auth = auth
         self.tenant_id = tenant_id
         self.hooks: Hooks | None = hooks or None  # no hook at all: nothing to call
+        self.pause_gc = pause_gc
         self.timeout = _make_timeout(timeout)
         self.retry_policy = RetryPolicy(
             max_retries, retry_initial_delay, retry_max_delay, max_retry_after
@@ -327,15 +333,19 @@ class BaseGraphQLClient:
         if page_size is None and isinstance(given.get("first"), int):
             page_size = given["first"]
         prefix = op.body_prefix()
+        # One C call from the result to the connection: nothing allocated between validation and
+        # the paginator (see AsyncPaginator._release_after_next).
+        connection_of: Callable[[Any], Any] = (
+            operator.attrgetter(".".join(connection.path)) if connection.path else lambda r: r
+        )
 
         async def fetch(cursor: str | None, first: int) -> Any:
             page_vars = set_cursor(payload, connection.cursor_path, cursor, first)
-            result = await self._send(op, op.name, "query", prefix, page_vars, **options)
-            for attribute in connection.path:
-                result = getattr(result, attribute)
-            return result
+            return connection_of(
+                await self._send(op, op.name, "query", prefix, page_vars, **options)
+            )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[Any, Any] = AsyncPaginator(
             fetch,
             operation=op.name,
             field=connection.root_field,
@@ -345,6 +355,8 @@ class BaseGraphQLClient:
             prefetch=prefetch,
             max_page_size=connection.max_page_size,
         )
+        paginator._release_after_next = self.pause_gc
+        return paginator
 
     async def execute(
         self,
@@ -501,7 +513,7 @@ class BaseGraphQLClient:
             # httpx binds each response's stream to the response (a reference cycle). The body is
             # read: swap in a plain stream so the response is freed as soon as it is dropped.
             response.stream = httpx.ByteStream(response.content)
-        data = parse_response(response, op, name, scrub)
+        data = parse_response(response, op, name, scrub, pause_gc=self.pause_gc)
         if _response_hook is not None:
             _response_hook(
                 ResponseInfo(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import SecretStr
 
 from upwork_gql._config import resolve
 from upwork_gql._constants import (
@@ -20,9 +20,12 @@ from upwork_gql._constants import (
 from upwork_gql._exceptions import ConfigurationError
 from upwork_gql._generated.client import GeneratedClient
 from upwork_gql._redact import REDACTOR
+from upwork_gql._response import fast_loads
 from upwork_gql._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from upwork_gql.auth import TokenStore
     from upwork_gql.limits import Limiter
     from upwork_gql.telemetry import Hooks
@@ -37,6 +40,8 @@ class StaticTokenAuth(httpx.Auth):
     requires_response_body = False
 
     def __init__(self, access_token: str | SecretStr) -> None:
+        from pydantic import SecretStr  # pydantic's types load when a token is given, not before
+
         token = access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
         if not token.get_secret_value():
             raise ConfigurationError("access_token is empty")
@@ -106,6 +111,7 @@ class UpworkClient(GeneratedClient):
         max_retry_after: float = MAX_RETRY_AFTER,
         environ: Mapping[str, str] | None = None,
         hooks: Hooks | None = None,
+        pause_gc: bool = True,
         _require_auth: bool = False,
     ) -> None:
         oauth = {
@@ -131,6 +137,8 @@ class UpworkClient(GeneratedClient):
         elif auth is None:
             resolved_id = resolve("client_id", client_id, environ)
             if resolved_id or token_store is not None:
+                from pydantic import SecretStr
+
                 from upwork_gql.auth import TokenManager
 
                 secret = (
@@ -188,9 +196,16 @@ class UpworkClient(GeneratedClient):
             max_retry_after=max_retry_after,
             environ=environ,
             hooks=hooks,
+            pause_gc=pause_gc,
         )
         self._owned_auth = owned_auth
         self._owned_limiter = owned_limiter
+        # Every operation validates with pydantic: its model machinery (and the generated models'
+        # bases, and orjson when installed) loads here, when the client is built, not inside the
+        # first request; importing the package stays light, and each operation's own models
+        # still load on its first call.
+        importlib.import_module("upwork_gql._models")
+        fast_loads()
 
     @classmethod
     def from_env(cls, *, environ: Mapping[str, str] | None = None, **kwargs: Any) -> UpworkClient:

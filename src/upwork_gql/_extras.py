@@ -21,6 +21,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "pandas": ("pandas",),
     "redis": ("redis",),
     "otel": ("opentelemetry",),
+    "orjson": ("orjson",),  # an accelerator: used when importable, never required
 }
 
 

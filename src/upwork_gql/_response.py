@@ -12,21 +12,38 @@
   and every secret the client knows (tokens, client secret) that a server echoes back become
   ``***``. The response headers kept on a status error and the partial ``data`` kept on a
   GraphQL error have the secrets replaced (not the variable values, which may legitimately be
-  part of a result). No exception keeps the ``httpx.Response`` (its body is raw, and its
-  request carries the ``Authorization`` header), nor a parser's exception whose text would
-  quote the body.
+  part of a result). A status error keeps a copy of the response with the secrets replaced and
+  a request holding only the method and URL; no exception keeps the original
+  ``httpx.Response`` (its body is raw, and its request carries the ``Authorization`` header),
+  nor a parser's exception whose text would quote the body.
+
+The collector during validation
+-------------------------------
+Validating a page builds its models in one synchronous call; a page of 50 job postings is
+about 1,400 objects that CPython's cyclic collector tracks (``json.loads`` of the same bytes:
+about 230). Left running, the collector would scan the half-built page two or three times per
+page and move it to older generations, which makes full collections over the whole heap come
+sooner. So, by default, :func:`validate_json` pauses the collector for exactly that call: only
+when it finds the collector enabled (an application that disabled it keeps it disabled; the
+library never enables a collector it did not pause), re-enabling it right after, before
+anything else runs; the collection that was due then runs once over the new page. Nothing else
+is changed (thresholds, frozen objects, other calls). ``UpworkClient(pause_gc=False)`` turns this
+off; an application that switches the collector from several threads should do so, since the
+switch is process-wide: a thread disabling the collector while a page is validated elsewhere
+would find it enabled again afterwards.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic_core import ValidationError  # pydantic's own; pydantic's models load on first use
 
 from upwork_gql._constants import REQUEST_ID_HEADER
 from upwork_gql._exceptions import (
@@ -50,12 +67,17 @@ from upwork_gql._operation import Operation
 from upwork_gql._redact import redact_text, strings_in
 from upwork_gql._retry_after import parse_retry_after
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 __all__ = [
     "Scrubber",
+    "fast_loads",
     "parse_response",
     "request_id",
     "status_error",
     "transport_error",
+    "validate_json",
     "where",
 ]
 
@@ -272,6 +294,8 @@ def graphql_error(
 def _envelope(op: Operation) -> type[BaseModel]:
     envelope = op._cache.get("envelope")
     if envelope is None:
+        from pydantic import create_model
+
         model = op.result_model()
         envelope = op._cache["envelope"] = create_model(
             f"{model.__name__}Envelope",
@@ -279,6 +303,54 @@ def _envelope(op: Operation) -> type[BaseModel]:
             errors=(list[dict[str, Any]] | None, None),
         )
     return envelope
+
+
+def _decode_and_validate(model: type[BaseModel], content: bytes) -> Any:
+    loads = fast_loads()
+    if loads is None:
+        return model.model_validate_json(content)
+    try:
+        decoded = loads(content)
+    except ValueError:  # not JSON for orjson (or beyond it, e.g. integers over 64 bits)
+        return model.model_validate_json(content)
+    return model.model_validate(decoded)
+
+
+def validate_json(model: type[BaseModel], content: bytes, *, pause_gc: bool = True) -> Any:
+    """``content`` (a JSON body) validated into ``model``.
+
+    With orjson installed, the body is decoded by orjson and the result validated by pydantic
+    (the strings are reused, not copied: about 15 % less time than ``model_validate_json`` on
+    a page of job postings); otherwise ``model.model_validate_json``. The two accept the same
+    documents for the generated models (their fields are strings, numbers, booleans, enums,
+    lists, models and ``Any``). With ``pause_gc``, the cyclic collector is paused for this one
+    call if (and only if) it is enabled, and enabled again right after (see the module
+    docstring).
+    """
+    if not pause_gc or not gc.isenabled():
+        return _decode_and_validate(model, content)
+    gc.disable()
+    try:
+        return _decode_and_validate(model, content)
+    finally:
+        gc.enable()
+
+
+_UNSET: Final = object()
+_loads: Any = _UNSET
+
+
+def fast_loads() -> Callable[[bytes], Any] | None:
+    """``orjson.loads`` when orjson is installed (imported on first use), else ``None``."""
+    global _loads
+    if _loads is _UNSET:
+        try:
+            import orjson
+        except ImportError:
+            _loads = None
+        else:
+            _loads = orjson.loads
+    return _loads  # type: ignore[no-any-return]
 
 
 def _invalid(response: httpx.Response, what: str, operation: str | None, scrub: Scrubber) -> Any:
@@ -294,18 +366,26 @@ def _invalid(response: httpx.Response, what: str, operation: str | None, scrub: 
 
 
 def parse_response(
-    response: httpx.Response, op: Operation | None, name: str | None, scrub: Scrubber
+    response: httpx.Response,
+    op: Operation | None,
+    name: str | None,
+    scrub: Scrubber,
+    *,
+    pause_gc: bool = True,
 ) -> Any:
-    """The ``data`` of a 2xx response: the validated result model of ``op``, or plain JSON."""
+    """The ``data`` of a 2xx response: the validated result model of ``op``, or plain JSON.
+
+    ``pause_gc``: see :func:`validate_json`.
+    """
     content = response.content
     if op is not None:
         try:
-            parsed = _envelope(op).model_validate_json(content)
+            parsed = validate_json(_envelope(op), content, pause_gc=pause_gc)
         except ValidationError:
             pass  # not the expected shape: diagnose below
         else:
-            if not parsed.errors:  # type: ignore[attr-defined]
-                return parsed.data  # type: ignore[attr-defined]
+            if not parsed.errors:
+                return parsed.data
             # GraphQL errors: the partial data is validated again below, secrets replaced first
     body = _json(content)
     if body is _NOT_JSON:

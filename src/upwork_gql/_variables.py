@@ -26,11 +26,12 @@ import importlib
 import re
 import typing
 from collections.abc import Mapping
-from typing import Any, Final, NotRequired, Required
+from typing import TYPE_CHECKING, Any, Final, NotRequired, Required
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, with_config
-from pydantic_core import PydanticSerializationError
-from typing_extensions import TypedDict
+from pydantic_core import (  # pydantic's own; pydantic's models load on first use
+    PydanticSerializationError,
+    ValidationError,
+)
 
 from upwork_gql._exceptions import InvalidVariablesError
 from upwork_gql._operation import Operation, Variable
@@ -43,6 +44,9 @@ from upwork_gql._scalars import (
     GraphQLString,
 )
 from upwork_gql._unset import UnsetType
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 __all__ = ["cursor_container", "prepare_variables", "set_cursor"]
 
@@ -82,6 +86,9 @@ def _scalars_for(variable: Variable) -> dict[str, Any]:
 def _adapter(op: Operation) -> TypeAdapter[Any]:
     adapter = op._cache.get("variables")
     if adapter is None:
+        from pydantic import ConfigDict, TypeAdapter, with_config
+        from typing_extensions import TypedDict
+
         namespace = _namespace(op)
         fields: dict[str, Any] = {}
         for variable in op.variables:
@@ -144,6 +151,8 @@ def _describe(op: Operation, exc: ValidationError) -> str:
 
 
 def _unknown_enums(value: Any, path: str, out: list[tuple[str, Any]]) -> None:
+    from pydantic import BaseModel
+
     from upwork_gql._models import is_unknown_enum_member
 
     if isinstance(value, BaseModel):
@@ -205,8 +214,8 @@ def prepare_variables(op: Operation, variables: Mapping[str, Any] | None) -> dic
     Raises :class:`~upwork_gql.InvalidVariablesError` (nothing is sent) on any problem.
     """
     given = {k: v for k, v in (variables or {}).items() if not isinstance(v, UnsetType)}
-    if not op.variables and not given:
-        return {}
+    if not given and not any(variable.required for variable in op.variables):
+        return {}  # nothing to check: no validator is built (a paginator's first request)
     from upwork_gql._models import validating_variables
 
     adapter = _adapter(op)

@@ -13,7 +13,8 @@ client (see :mod:`upwork_gql._codegen_plugins.pagination`). It returns an :class
     resume_from = paginator.cursor              # where to start again (``after=``)
 
 Memory stays bounded: a walk holds the page being consumed (plus, with ``prefetch=True``, at most
-one page fetched ahead) and never keeps earlier pages.
+one page fetched ahead; and, in the client's walks, the previous page until the next one is
+validated) and never keeps earlier pages.
 
 Guards, each raising :class:`~upwork_gql.PaginationError` with the operation name and the
 cursor to resume from (never an endless loop, never a silent stop):
@@ -197,6 +198,12 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         self._manual_started = False
         self._task_group: anyio.abc.TaskGroup | None = None
         self.pages_fetched = 0
+        # Set by the client when it pauses the collector during validation: the previous page is
+        # then released right after the next one is validated, so that its objects leave the
+        # collector's count as the new page's enter it, and a walk triggers no collection for
+        # its pages. Otherwise a page is released before the next request (a collection during
+        # validation would scan and promote it).
+        self._release_after_next = False
 
     # ------------------------------------------------------------------ state
 
@@ -368,6 +375,7 @@ class AsyncPaginator(Generic[PageT, NodeT]):
         ahead: _Prefetch | None = None
         walk = begin_walk(self.operation, self.page_size)  # None when nothing traces
         failure: BaseException | None = None
+        page: _Page | None = None
         try:
             while self.max_items is None or delivered < self.max_items:
                 if ahead is not None:
@@ -377,6 +385,7 @@ class AsyncPaginator(Generic[PageT, NodeT]):
                     raw, ahead = ahead.page, None
                 else:
                     raw = await self._request(after, self._first_for(delivered), walk)
+                page = None  # the previous page, held until now (see _release_after_next)
                 page = self._check(raw, after, first_page)
                 del raw
                 first_page = False
@@ -393,7 +402,8 @@ class AsyncPaginator(Generic[PageT, NodeT]):
                 yield page, (len(page.edges) if budget is None else budget)
                 if not page.has_next:
                     return
-                del page
+                if not self._release_after_next:
+                    page = None
         except GeneratorExit:  # abandoned by the caller (break, aclose): not a failure
             raise
         except BaseException as exc:
@@ -436,7 +446,7 @@ class AsyncPaginator(Generic[PageT, NodeT]):
                         yield node
                 if budget >= len(edges) and page.end_cursor is not None:
                     self._cursor = page.end_cursor
-                del page, edges  # hold no page while the next one is fetched
+                del page, edges  # the walk alone decides how long a page is held
 
     def __aiter__(self) -> AsyncIterator[NodeT]:
         """``async for node in paginator``: every node from ``after=`` on."""
