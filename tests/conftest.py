@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import pytest
 from _live_sandbox import CounterDelta, without_faults
 
@@ -96,6 +97,25 @@ def otel_capture() -> Capture | None:
     except ImportError:  # pragma: no cover - the dev extra installs opentelemetry-sdk
         return None
     return _otel_capture.install()
+
+
+@pytest.fixture
+def capture(otel_capture: Capture | None) -> Capture:
+    """The in-memory OpenTelemetry capture (spans, events, metrics) of this test."""
+    assert otel_capture is not None, "opentelemetry-sdk is part of the dev extra"
+    return otel_capture
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the sleeps (backoff, pacing) instead of sleeping: ``anyio.sleep`` is replaced."""
+    recorded: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        recorded.append(delay)
+
+    monkeypatch.setattr(anyio, "sleep", fake_sleep)
+    return recorded
 
 
 @pytest.fixture(autouse=True)

@@ -26,18 +26,6 @@ OK = httpx.Response(200, json={"data": CONTRACT_DATA})
 PAY_OK = httpx.Response(200, json={"data": {"pay": True}})
 
 
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the backoff sleeps instead of sleeping."""
-    recorded: list[float] = []
-
-    async def fake_sleep(delay: float) -> None:
-        recorded.append(delay)
-
-    monkeypatch.setattr(anyio, "sleep", fake_sleep)
-    return recorded
-
-
 def raise_(exc: Exception) -> Any:
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc

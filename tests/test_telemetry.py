@@ -37,24 +37,6 @@ INLINED_VALUE = "INLINED-VALUE-91c2"
 ACCESS_TOKEN = "access-TOKEN-SECRET-5d1e"
 
 
-@pytest.fixture
-def capture(otel_capture: Capture | None) -> Capture:
-    assert otel_capture is not None, "opentelemetry-sdk is part of the dev extra"
-    return otel_capture
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the backoff sleeps instead of sleeping."""
-    recorded: list[float] = []
-
-    async def fake_sleep(delay: float) -> None:
-        recorded.append(delay)
-
-    monkeypatch.setattr(anyio, "sleep", fake_sleep)
-    return recorded
-
-
 def attrs(span: Any) -> dict[str, Any]:
     return dict(span.attributes or {})
 
