@@ -247,9 +247,13 @@ def render(report: Report) -> str:
             f"- Server alone (raw keep-alive socket client): {us:.0f} µs per page round trip, "
             f"{rps:,.0f} pages/s over {cfg.walks} connections"
         )
+    others = len(range(0, cfg.rounds, cfg.others_every))
     out.append(
-        f"- Every measurement in its own fresh process (`benchmarks/worker.py`), medians of "
-        f"{cfg.rounds} rounds, each round in a rotated order; whole run {report.elapsed:.0f} s"
+        f"- Every measurement in its own fresh process (`benchmarks/worker.py`); medians of "
+        f"{cfg.rounds} rounds for the baseline, the paginator and the plain ariadne-codegen "
+        f"client (the targets), of {others} for the other clients; in a round, the clients of "
+        "one mode and shape run back to back; whole run "
+        f"{report.elapsed:.0f} s"
     )
     out.append("")
     out.append("## Cold: a fresh process, timed from its first request to its last node")
