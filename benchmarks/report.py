@@ -343,9 +343,10 @@ def _profile_section(report: Report) -> list[str]:
     out = [
         "## Where the time goes, per page",
         "",
-        "Steady state, sequential walks per client in one process, in CPU time, each step "
-        "repeated 5 times and its least time kept (`python benchmarks/profile_hot_path.py "
-        "--client KEY --url ... --spec ... --repeats 5`, run by `make bench`). *Transport*: "
+        "Steady state, sequential walks, in CPU time: three sessions per client (fresh "
+        "processes, the clients taking turns), each repeating every step twice, and the least "
+        "time of each step kept (`python benchmarks/profile_hot_path.py --client KEY --url ... "
+        "--spec ... --repeats 2`, run by `make bench`). *Transport*: "
         "the same requests sent through the client's own httpx client and read, nothing "
         "decoded; *decode + validate*: the decoding (and for typed "
         "clients the validation) of the same response bytes, timed alone with the collector "
