@@ -343,7 +343,7 @@ def _profile_section(report: Report) -> list[str]:
     out = [
         "## Where the time goes, per page",
         "",
-        "Steady state, sequential walks, in CPU time: three sessions per client (fresh "
+        "Steady state, sequential walks, in CPU time: two sessions per client (fresh "
         "processes, the clients taking turns), each repeating every step twice, and the least "
         "time of each step kept (`python benchmarks/profile_hot_path.py --client KEY --url ... "
         "--spec ... --repeats 2`, run by `make bench`). *Transport*: "
