@@ -247,9 +247,13 @@ def render(report: Report) -> str:
             f"- Server alone (raw keep-alive socket client): {us:.0f} µs per page round trip, "
             f"{rps:,.0f} pages/s over {cfg.walks} connections"
         )
+    others = len(range(0, cfg.rounds, cfg.others_every))
     out.append(
-        f"- Every measurement in its own fresh process (`benchmarks/worker.py`), medians of "
-        f"{cfg.rounds} rounds, each round in a rotated order; whole run {report.elapsed:.0f} s"
+        f"- Every measurement in its own fresh process (`benchmarks/worker.py`); medians of "
+        f"{cfg.rounds} rounds for the baseline, the paginator and the plain ariadne-codegen "
+        f"client (the targets), of {others} for the other clients; in a round, the clients of "
+        "one mode and shape run back to back; whole run "
+        f"{report.elapsed:.0f} s"
     )
     out.append("")
     out.append("## Cold: a fresh process, timed from its first request to its last node")
@@ -339,9 +343,10 @@ def _profile_section(report: Report) -> list[str]:
     out = [
         "## Where the time goes, per page",
         "",
-        "Steady state, sequential walks per client in one process, in CPU time, each step "
-        "repeated 5 times and its least time kept (`python benchmarks/profile_hot_path.py "
-        "--client KEY --url ... --spec ... --repeats 5`, run by `make bench`). *Transport*: "
+        "Steady state, sequential walks, in CPU time: two sessions per client (fresh "
+        "processes, the clients taking turns), each repeating every step twice, and the least "
+        "time of each step kept (`python benchmarks/profile_hot_path.py --client KEY --url ... "
+        "--spec ... --repeats 2`, run by `make bench`). *Transport*: "
         "the same requests sent through the client's own httpx client and read, nothing "
         "decoded; *decode + validate*: the decoding (and for typed "
         "clients the validation) of the same response bytes, timed alone with the collector "
